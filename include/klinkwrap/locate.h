@@ -1,0 +1,27 @@
+/* Finding the real linker: by path, or as the next match on PATH that is
+ * not klinkwrap itself (compared by resolved file, as ccache does), with a
+ * guard against klinkwrap running itself in a loop. */
+#ifndef KLINKWRAP_LOCATE_H
+#define KLINKWRAP_LOCATE_H
+
+/* The environment variable counting nested klinkwrap invocations. */
+#define KW_DEPTH_ENV "KLINKWRAP_NESTING"
+/* More nested klinkwraps than this is an exec loop. */
+#define KW_DEPTH_MAX 8
+
+/* Resolve NAME (a path when it holds a '/', else a PATH search) to the
+ * program to run. Returns 0 with *path (malloc'd), or an exit status
+ * (KW_EXIT_NOT_FOUND, KW_EXIT_CANNOT_EXEC) after printing why. */
+int locate_linker(const char *name, char **path);
+
+/* Count this invocation in KW_DEPTH_ENV for the child. Returns 0, or
+ * KW_EXIT_NOT_FOUND after printing the exec-loop error for NAME. */
+int locate_enter(const char *name);
+
+/* The resolved path of the running klinkwrap; NULL if unknown. */
+const char *locate_self(void);
+
+/* Is BASENAME klinkwrap's own name (and not a masquerade name)? */
+int locate_is_own_name(const char *basename);
+
+#endif

@@ -1,0 +1,118 @@
+/* Option parsing shared by the wrapper and the subcommands. */
+#include "klinkwrap/cli.h"
+#include "klinkwrap/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef KW_VERSION
+#define KW_VERSION "unknown"
+#endif
+
+static int usage_error(const char *fmt, const char *arg, const char *detail)
+{
+	char msg[512];
+	snprintf(msg, sizeof(msg), fmt, arg);
+	if (detail)
+		kw_error("%s: %s (see 'klinkwrap --help')", msg, detail);
+	else
+		kw_error("%s (see 'klinkwrap --help')", msg);
+	return KW_EXIT_SELF;
+}
+
+int cli_parse(int argc, char *const argv[], struct kw_config *cfg, struct kw_cli *out)
+{
+	out->action = KW_CLI_RUN;
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[1] != '-' || !a[2])
+			return usage_error("unknown option '%s'; klinkwrap options are long "
+					   "(--name) and go before the linker", a, NULL);
+		const char *body = a + 2;
+		if (!strcmp(body, "help")) {
+			out->action = KW_CLI_HELP;
+			continue;
+		}
+		if (!strcmp(body, "version")) {
+			out->action = KW_CLI_VERSION;
+			continue;
+		}
+		if (!strcmp(body, "show-config")) {
+			out->action = KW_CLI_SHOW_CONFIG;
+			continue;
+		}
+
+		const char *eq = strchr(body, '=');
+		size_t nlen = eq ? (size_t)(eq - body) : strlen(body);
+		char *name = kw_strndup(body, nlen);
+		const char *value = eq ? eq + 1 : NULL;
+		int id = config_lookup(name);
+		bool negated = false;
+		if (id < 0 && !strncmp(name, "no-", 3)) {
+			id = config_lookup(name + 3);
+			negated = id >= 0;
+		}
+		free(name);
+		if (id < 0)
+			return usage_error("unknown option '%s'", a, NULL);
+
+		const struct kw_option_info *o = config_option((enum kw_option)id);
+		if (o->type == KW_T_BOOL) {
+			if (negated && value)
+				return usage_error("option '%s' takes no value", a, NULL);
+			if (!value)
+				value = negated ? "no" : "yes";
+		} else if (negated) {
+			return usage_error("unknown option '%s'", a, NULL);
+		} else if (!value) {
+			if (i + 1 >= argc)
+				return usage_error("option '%s' needs a value", a, NULL);
+			value = argv[++i];
+		}
+		char *why;
+		if (config_set(cfg, (enum kw_option)id, value, KW_SRC_CMDLINE, &why)) {
+			char opt[128];
+			snprintf(opt, sizeof(opt), "--%s", o->name);
+			int rc = usage_error("bad value for %s", opt, why);
+			free(why);
+			return rc;
+		}
+	}
+	out->first_operand = i;
+	return 0;
+}
+
+void cli_version(FILE *out)
+{
+	fprintf(out, "klinkwrap %s\n", KW_VERSION);
+}
+
+void cli_usage(FILE *out)
+{
+	fputs("usage: klinkwrap [OPTIONS] LINKER [LINKER-ARGS...]\n"
+	      "       klinkwrap SUBCOMMAND [ARGS...]\n"
+	      "       LINKER-NAME [LINKER-ARGS...]   (through a symlink named like the linker)\n"
+	      "\n"
+	      "Runs LINKER with its arguments unchanged and reports on every link.\n"
+	      "\n"
+	      "Options (each has a KLINKWRAP_* environment twin; the command line wins):\n"
+	      "  --help                         show this help\n"
+	      "  --version                      show klinkwrap's version\n"
+	      "  --show-config                  show every setting and where it came from\n",
+	      out);
+	config_usage(out);
+	fputs("\n"
+	      "Exit status: the linker's own; 124 fixed point not reached; 125 klinkwrap\n"
+	      "failed (usage, configuration, I/O); 126 linker not executable; 127 linker\n"
+	      "not found. Comparison commands: 0 same, 1 different, 2 trouble.\n"
+	      "\n"
+	      "See klinkwrap(1).\n",
+	      out);
+}

@@ -1,0 +1,125 @@
+/* Finding the real linker. */
+#include "klinkwrap/locate.h"
+#include "klinkwrap/util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *locate_self(void)
+{
+	static char self[PATH_MAX];
+	static int state; /* 0 unknown, 1 known, -1 failed */
+	if (!state) {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n <= 0) {
+			state = -1;
+		} else {
+			self[n] = '\0';
+			state = 1;
+		}
+	}
+	return state > 0 ? self : NULL;
+}
+
+int locate_is_own_name(const char *basename)
+{
+	return !strncmp(basename, "klinkwrap", 9);
+}
+
+static bool is_self(const char *candidate)
+{
+	const char *self = locate_self();
+	char real[PATH_MAX];
+	if (!self || !realpath(candidate, real))
+		return false;
+	return !strcmp(real, self);
+}
+
+int locate_linker(const char *name, char **path)
+{
+	*path = NULL;
+	if (!*name) {
+		kw_error("empty linker name");
+		return KW_EXIT_NOT_FOUND;
+	}
+	if (strchr(name, '/')) {
+		/* Run as given; exec reports what is wrong with it. */
+		*path = kw_strdup(name);
+		return 0;
+	}
+
+	const char *env = getenv("PATH");
+	char *dirs = kw_strdup(env && *env ? env : "/usr/local/bin:/usr/bin:/bin");
+	bool skipped_self = false;
+	char *not_executable = NULL;
+
+	/* An empty PATH element means the current directory. */
+	for (char *p = dirs, *dir; (dir = strsep(&p, ":")) != NULL;) {
+		char *cand = kw_asprintf("%s/%s", *dir ? dir : ".", name);
+		struct stat st;
+		if (stat(cand, &st) || !S_ISREG(st.st_mode)) {
+			free(cand);
+			continue;
+		}
+		if (access(cand, X_OK)) {
+			if (!not_executable)
+				not_executable = cand;
+			else
+				free(cand);
+			continue;
+		}
+		if (is_self(cand)) {
+			skipped_self = true;
+			free(cand);
+			continue;
+		}
+		free(dirs);
+		free(not_executable);
+		*path = cand;
+		return 0;
+	}
+	free(dirs);
+
+	if (not_executable) {
+		kw_error("%s: cannot execute %s: %s", name, not_executable, strerror(EACCES));
+		free(not_executable);
+		return KW_EXIT_CANNOT_EXEC;
+	}
+	if (skipped_self)
+		kw_error("%s: no real linker on PATH: every '%s' found is klinkwrap itself; "
+			 "put the directory of the real linker on PATH after klinkwrap's",
+			 name, name);
+	else
+		kw_error("%s: linker not found on PATH", name);
+	return KW_EXIT_NOT_FOUND;
+}
+
+int locate_enter(const char *name)
+{
+	const char *v = getenv(KW_DEPTH_ENV);
+	long depth = 0;
+	if (v && *v) {
+		char *end;
+		depth = strtol(v, &end, 10);
+		if (*end || depth < 0)
+			depth = 0;
+	}
+	if (depth >= KW_DEPTH_MAX) {
+		kw_error("%s: exec loop: klinkwrap is running itself (%ld nested klinkwraps); "
+			 "the '%s' found on PATH is another copy of klinkwrap: put the real "
+			 "linker on PATH after klinkwrap's directory",
+			 name, depth, name);
+		return KW_EXIT_NOT_FOUND;
+	}
+	char buf[24];
+	snprintf(buf, sizeof(buf), "%ld", depth + 1);
+	if (setenv(KW_DEPTH_ENV, buf, 1))
+		kw_die(KW_EXIT_SELF, "setenv: %s", strerror(errno));
+	return 0;
+}

@@ -1,0 +1,45 @@
+/* Dispatch: masquerade name, subcommand, or the wrapper. */
+#include "klinkwrap/commands.h"
+#include "klinkwrap/locate.h"
+#include "klinkwrap/util.h"
+
+#include <string.h>
+
+struct subcommand {
+	const char *name;
+	int (*run)(int argc, char *argv[]);
+};
+
+/* Reserved words in the first position (DESIGN.md, "Interfaces"); a NULL
+ * entry is reserved but not built yet. */
+static const struct subcommand subcommands[] = {
+	{ "symhash", NULL },
+	{ "syms", NULL },
+	{ "symdiff", NULL },
+	{ "converge", NULL },
+	{ "log", NULL },
+	{ "repro", NULL },
+	{ "jobserver-info", NULL },
+};
+
+int main(int argc, char *argv[])
+{
+	if (argc < 1 || !argv[0])
+		kw_die(KW_EXIT_SELF, "no program name in argv");
+
+	const char *slash = strrchr(argv[0], '/');
+	if (!locate_is_own_name(slash ? slash + 1 : argv[0]))
+		return cmd_masquerade(argc, argv);
+
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(subcommands) / sizeof(*subcommands); i++) {
+			if (strcmp(argv[1], subcommands[i].name))
+				continue;
+			if (!subcommands[i].run)
+				kw_die(KW_EXIT_SELF, "'%s' is reserved for a subcommand that this "
+				       "version does not have yet", argv[1]);
+			return subcommands[i].run(argc - 1, argv + 1);
+		}
+	}
+	return cmd_wrap(argc, argv);
+}
