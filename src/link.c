@@ -64,12 +64,16 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 		kw_warn("%s; running the linker unwatched", why);
 		free(why);
 		linkargs_release(&l.args);
-		return exec_replace(path, argv);
+		rc = exec_replace(path, argv);
+		free(path);
+		return rc;
 	}
 	if (l.args.informational || !l.args.output) {
 		/* Probes (ld-version.sh, ld-option) see the real linker. */
 		linkargs_release(&l.args);
-		return exec_replace(path, argv);
+		rc = exec_replace(path, argv);
+		free(path);
+		return rc;
 	}
 
 	rc = run_linker(&l);

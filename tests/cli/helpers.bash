@@ -3,6 +3,8 @@
 
 KW_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 : "${KLINKWRAP:=$KW_ROOT/build/release/klinkwrap}"
+# Tests cd around: make the binary's path absolute.
+case $KLINKWRAP in /*) ;; *) KLINKWRAP=$PWD/$KLINKWRAP ;; esac
 export KLINKWRAP
 # Sanitizer reports must fail the test, not scroll by.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
