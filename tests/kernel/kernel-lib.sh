@@ -56,3 +56,16 @@ kernel_tiny() {
 	exec {lockfd}>&-
 	printf '%s\n' "$out"
 }
+
+# The host tools a kernel build needs; under CI=true a missing one fails.
+require_kernel_tools() {
+	require make gcc flex bison bc xz perl
+	local v
+	for v in 6.1 6.12; do
+		[ -f "/usr/src/linux-source-$v.tar.xz" ] && continue
+		if [ "${CI:-}" = true ]; then
+			echo "missing /usr/src/linux-source-$v.tar.xz (CI=true: failing)" >&2
+			return 1
+		fi
+	done
+}
