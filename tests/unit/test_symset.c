@@ -1,0 +1,542 @@
+/* The symbol-set reader and hash: canonical order, nm's letters, a
+ * known-answer hash re-derived from the definition in klinkwrap(1), the
+ * same set in ELF32/ELF64 and both byte orders (written with libelf, and
+ * assembled by Debian's cross binutils), SHN_XINDEX, and corrupt input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "klinkwrap/symset.h"
+
+/* The crafted set, in canonical order; the ELF files list it shuffled. */
+struct want {
+	const char *name;
+	uint64_t value, size;
+	unsigned type, bind;
+	const char *section;
+	char letter;
+};
+static const struct want want[] = {
+	{ "ext", 0, 0, STT_NOTYPE, STB_GLOBAL, "*UND*", 'U' },
+	{ "maybe_obj", 0, 0, STT_OBJECT, STB_WEAK, "*UND*", 'v' },
+	{ "buf", 0, 64, STT_OBJECT, STB_GLOBAL, ".bss", 'B' },
+	{ "counter", 0, 4, STT_OBJECT, STB_GLOBAL, ".data", 'D' },
+	{ "main", 0, 16, STT_FUNC, STB_GLOBAL, ".text", 'T' },
+	{ "dbg", 0x5, 0, STT_NOTYPE, STB_LOCAL, ".debug_info", 'N' },
+	{ "comm", 8, 32, STT_OBJECT, STB_GLOBAL, "*COM*", 'C' },
+	{ "local_fn", 0x10, 8, STT_FUNC, STB_LOCAL, ".text", 't' },
+	{ "zeta", 0x10, 0, STT_NOTYPE, STB_LOCAL, ".text", 't' },
+	{ "weak_fn", 0x18, 8, STT_FUNC, STB_WEAK, ".text", 'W' },
+	{ "iff", 0x1c, 4, STT_GNU_IFUNC, STB_GLOBAL, ".text", 'i' },
+	{ "table", 0x20, 16, STT_OBJECT, STB_LOCAL, ".rodata", 'r' },
+	{ "dup", 0x30, 2, STT_FUNC, STB_LOCAL, ".text", 't' },
+	{ "dup", 0x30, 4, STT_FUNC, STB_LOCAL, ".text", 't' },
+	{ "absval", 0x1234, 0, STT_NOTYPE, STB_GLOBAL, "*ABS*", 'A' },
+};
+#define NWANT (sizeof(want) / sizeof(*want))
+
+/* The hash of that set, by the definition: keep in step with the man page. */
+static const char known_answer[] = "b5a81ae6d82dfce1f434afed1aacd292";
+
+/* Section indexes in the crafted files. */
+enum { S_TEXT = 1, S_DATA, S_BSS, S_RODATA, S_DEBUG, S_SYMTAB, S_STRTAB, S_SHSTRTAB, S_N };
+
+static unsigned shndx_of(const char *section)
+{
+	if (!strcmp(section, "*UND*"))
+		return SHN_UNDEF;
+	if (!strcmp(section, "*ABS*"))
+		return SHN_ABS;
+	if (!strcmp(section, "*COM*"))
+		return SHN_COMMON;
+	static const char *const names[] = { "", ".text", ".data", ".bss", ".rodata",
+					     ".debug_info" };
+	for (unsigned i = 1; i < sizeof(names) / sizeof(*names); i++)
+		if (!strcmp(section, names[i]))
+			return i;
+	fail_msg("no section %s", section);
+	return 0;
+}
+
+static char tmpdir[] = "/tmp/kw-test-symset-XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(tmpdir))
+		return -1;
+	elf_version(EV_CURRENT);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[128];
+	if (getenv("KW_KEEP_TMP"))      /* to look at the crafted files */
+		return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	return system(cmd) ? -1 : 0;
+}
+
+static Elf_Scn *add_section(Elf *e, GElf_Shdr *sh, const void *data, size_t size, Elf_Type type)
+{
+	Elf_Scn *s = elf_newscn(e);
+	assert_non_null(s);
+	Elf_Data *d = elf_newdata(s);
+	assert_non_null(d);
+	d->d_buf = (void *)data;
+	d->d_size = size;
+	d->d_type = type;
+	d->d_align = 1;
+	d->d_version = EV_CURRENT;
+	GElf_Shdr cur;
+	assert_non_null(gelf_getshdr(s, &cur));
+	sh->sh_size = size;
+	assert_true(gelf_update_shdr(s, sh));
+	return s;
+}
+
+/* Write the crafted relocatable file with CLASS and byte order DATA. */
+static char *write_crafted(int class, int data, unsigned machine)
+{
+	static int seq;
+	char *path;
+	assert_true(asprintf(&path, "%s/crafted-%d", tmpdir, seq++) > 0);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	Elf *e = elf_begin(fd, ELF_C_WRITE, NULL);
+	assert_non_null(e);
+	assert_non_null(gelf_newehdr(e, class));
+	GElf_Ehdr eh;
+	gelf_getehdr(e, &eh);
+	eh.e_ident[EI_DATA] = (unsigned char)data;
+	eh.e_type = ET_REL;
+	eh.e_machine = (GElf_Half)machine;
+	eh.e_version = EV_CURRENT;
+
+	static char shstr[] = "\0.text\0.data\0.bss\0.rodata\0.debug_info\0.symtab\0.strtab\0"
+			      ".shstrtab";
+	static const unsigned shname[S_N] = { 0, 1, 7, 13, 18, 26, 38, 46, 54 };
+	static unsigned char text[64], dat[8], ro[48], dbg[16];
+
+	/* Names: "t.c" for the file symbol, then each wanted name. */
+	static char strtab[512];
+	size_t strsz = 1, nameoff[NWANT];
+	memcpy(strtab + strsz, "t.c", 4);
+	size_t fileoff = strsz;
+	strsz += 4;
+	for (size_t i = 0; i < NWANT; i++) {
+		nameoff[i] = strsz;
+		size_t n = strlen(want[i].name) + 1;
+		memcpy(strtab + strsz, want[i].name, n);
+		strsz += n;
+	}
+
+	/* Locals first (ELF requires it), otherwise a scrambled order. */
+	static GElf_Sym syms[NWANT + 3];
+	memset(syms, 0, sizeof(syms));
+	size_t n = 1;
+	syms[n++] = (GElf_Sym){ .st_name = (GElf_Word)fileoff,
+				.st_info = GELF_ST_INFO(STB_LOCAL, STT_FILE), .st_shndx = SHN_ABS };
+	syms[n++] = (GElf_Sym){ .st_info = GELF_ST_INFO(STB_LOCAL, STT_SECTION),
+				.st_shndx = S_TEXT };
+	size_t nlocal = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t k = 0; k < NWANT; k++) {
+			size_t i = (k * 7 + 3) % NWANT; /* scrambled */
+			if ((want[i].bind == STB_LOCAL) != (pass == 0))
+				continue;
+			syms[n++] = (GElf_Sym){
+				.st_name = (GElf_Word)nameoff[i],
+				.st_info = GELF_ST_INFO(want[i].bind, want[i].type),
+				.st_shndx = (GElf_Half)shndx_of(want[i].section),
+				/* A common symbol's st_value is its alignment. */
+				.st_value = want[i].value,
+				.st_size = want[i].size,
+			};
+		}
+		if (pass == 0)
+			nlocal = n;
+	}
+
+	GElf_Shdr sh = { .sh_name = shname[S_TEXT], .sh_type = SHT_PROGBITS,
+			 .sh_flags = SHF_ALLOC | SHF_EXECINSTR, .sh_addralign = 1 };
+	add_section(e, &sh, text, sizeof(text), ELF_T_BYTE);
+	sh = (GElf_Shdr){ .sh_name = shname[S_DATA], .sh_type = SHT_PROGBITS,
+			  .sh_flags = SHF_ALLOC | SHF_WRITE, .sh_addralign = 1 };
+	add_section(e, &sh, dat, sizeof(dat), ELF_T_BYTE);
+	sh = (GElf_Shdr){ .sh_name = shname[S_BSS], .sh_type = SHT_NOBITS,
+			  .sh_flags = SHF_ALLOC | SHF_WRITE, .sh_addralign = 1 };
+	Elf_Scn *bss = add_section(e, &sh, NULL, 0, ELF_T_BYTE);
+	sh.sh_size = 64;
+	gelf_update_shdr(bss, &sh);
+	sh = (GElf_Shdr){ .sh_name = shname[S_RODATA], .sh_type = SHT_PROGBITS,
+			  .sh_flags = SHF_ALLOC, .sh_addralign = 1 };
+	add_section(e, &sh, ro, sizeof(ro), ELF_T_BYTE);
+	sh = (GElf_Shdr){ .sh_name = shname[S_DEBUG], .sh_type = SHT_PROGBITS,
+			  .sh_addralign = 1 };
+	add_section(e, &sh, dbg, sizeof(dbg), ELF_T_BYTE);
+
+	/* .symtab in the file's class: convert through gelf. */
+	size_t symsz = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
+	void *raw = calloc(n, class == ELFCLASS32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym));
+	sh = (GElf_Shdr){ .sh_name = shname[S_SYMTAB], .sh_type = SHT_SYMTAB, .sh_link = S_STRTAB,
+			  .sh_info = (GElf_Word)nlocal, .sh_entsize = symsz, .sh_addralign = 8 };
+	Elf_Scn *symscn = add_section(e, &sh, raw, n * (class == ELFCLASS32 ? sizeof(Elf32_Sym)
+								   : sizeof(Elf64_Sym)),
+				      ELF_T_SYM);
+	Elf_Data *sd = elf_getdata(symscn, NULL);
+	for (size_t i = 0; i < n; i++)
+		assert_true(gelf_update_sym(sd, (int)i, &syms[i]));
+
+	sh = (GElf_Shdr){ .sh_name = shname[S_STRTAB], .sh_type = SHT_STRTAB, .sh_addralign = 1 };
+	add_section(e, &sh, strtab, strsz, ELF_T_BYTE);
+	sh = (GElf_Shdr){ .sh_name = shname[S_SHSTRTAB], .sh_type = SHT_STRTAB,
+			  .sh_addralign = 1 };
+	add_section(e, &sh, shstr, sizeof(shstr), ELF_T_BYTE);
+	eh.e_shstrndx = S_SHSTRTAB;
+	assert_true(gelf_update_ehdr(e, &eh));
+	assert_true(elf_update(e, ELF_C_WRITE) > 0);
+	elf_end(e);
+	close(fd);
+	free(raw);
+	return path;
+}
+
+static void hex_of(const struct kw_symset *set, char *hex)
+{
+	struct kw_symhash h;
+	symset_hash(set, &h);
+	symhash_hex(&h, hex);
+}
+
+/* The hash by the definition, from the expected table, in one XXH3 call. */
+static void definition_hash(char *hex)
+{
+	unsigned char buf[4096];
+	size_t n = 0;
+	for (size_t i = 0; i < NWANT; i++) {
+		for (int k = 0; k < 8; k++)
+			buf[n++] = (unsigned char)(want[i].value >> (8 * k));
+		for (int k = 0; k < 8; k++)
+			buf[n++] = (unsigned char)(want[i].size >> (8 * k));
+		buf[n++] = (unsigned char)want[i].type;
+		buf[n++] = (unsigned char)want[i].bind;
+		memcpy(buf + n, want[i].name, strlen(want[i].name) + 1);
+		n += strlen(want[i].name) + 1;
+		memcpy(buf + n, want[i].section, strlen(want[i].section) + 1);
+		n += strlen(want[i].section) + 1;
+	}
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(buf, n));
+	for (int i = 0; i < 16; i++)
+		sprintf(hex + 2 * i, "%02x", c.digest[i]);
+}
+
+static void check_crafted(const char *path, int width)
+{
+	struct kw_symset set;
+	char *why = NULL, hex[KW_SYMHASH_HEX_LEN + 1], def[KW_SYMHASH_HEX_LEN + 1];
+	assert_int_equal(symset_open(path, &set, &why), KW_SYMSET_OK);
+	assert_int_equal(set.count, NWANT);
+	assert_int_equal(set.addr_width, width);
+	for (size_t i = 0; i < NWANT; i++) {
+		struct kw_sym s;
+		symset_get(&set, i, &s);
+		assert_string_equal(s.name, want[i].name);
+		assert_int_equal(s.value, want[i].value);
+		assert_int_equal(s.size, want[i].size);
+		assert_int_equal(s.type, want[i].type);
+		assert_int_equal(s.bind, want[i].bind);
+		assert_string_equal(s.section, want[i].section);
+		assert_int_equal(s.letter, want[i].letter);
+	}
+	hex_of(&set, hex);
+	definition_hash(def);
+	assert_string_equal(hex, def);
+	assert_string_equal(hex, known_answer);
+	symset_close(&set);
+}
+
+static void test_canonical_order(void **state)
+{
+	(void)state;
+	/* Each entry sorts before the next by exactly one key. */
+	static const struct kw_sym order[] = {
+		{ .name = "z", .value = 9, .section = "*UND*", .undefined = true },
+		{ .name = "a", .value = 0, .section = "" },
+		{ .name = "B", .value = 1, .section = "" },
+		{ .name = "a", .value = 1, .section = "" },
+		{ .name = "a", .value = 1, .size = 1, .section = "" },
+		{ .name = "a", .value = 1, .size = 1, .type = 1, .section = "" },
+		{ .name = "a", .value = 1, .size = 1, .type = 1, .bind = 1, .section = ".a" },
+		{ .name = "a", .value = 1, .size = 1, .type = 1, .bind = 1, .section = ".b" },
+		{ .name = "a\xff", .value = 1, .section = "" },
+		{ .name = "a", .value = UINT64_MAX, .section = "" },
+	};
+	size_t n = sizeof(order) / sizeof(*order);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < n; j++) {
+			int c = symset_sym_cmp(&order[i], &order[j]);
+			if (i < j)
+				assert_true(c < 0);
+			else if (i > j)
+				assert_true(c > 0);
+			else
+				assert_int_equal(c, 0);
+		}
+}
+
+static void test_known_answer_all_classes_and_orders(void **state)
+{
+	(void)state;
+	char *p;
+	check_crafted(p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64), 16);
+	free(p);
+	check_crafted(p = write_crafted(ELFCLASS64, ELFDATA2MSB, EM_PPC64), 16);
+	free(p);
+	check_crafted(p = write_crafted(ELFCLASS32, ELFDATA2LSB, EM_386), 8);
+	free(p);
+	check_crafted(p = write_crafted(ELFCLASS32, ELFDATA2MSB, EM_PPC), 8);
+	free(p);
+}
+
+static void *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	struct stat st;
+	fstat(fileno(f), &st);
+	unsigned char *b = malloc((size_t)st.st_size + 1);
+	assert_int_equal(fread(b, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	*len = (size_t)st.st_size;
+	return b;
+}
+
+static void test_memory_equals_file(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2MSB, EM_PPC64);
+	size_t len;
+	void *b = slurp(p, &len);
+	struct kw_symset set;
+	char *why = NULL, hex[KW_SYMHASH_HEX_LEN + 1];
+	assert_int_equal(symset_open_memory(b, len, &set, &why), KW_SYMSET_OK);
+	hex_of(&set, hex);
+	assert_string_equal(hex, known_answer);
+	symset_close(&set);
+	free(b);
+	free(p);
+}
+
+/* Every cut of a good file is refused, never hashed. */
+static void test_truncated_never_ok(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+	size_t len;
+	unsigned char *b = slurp(p, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		struct kw_symset set;
+		char *why = NULL;
+		void *copy = malloc(cut + 1);
+		memcpy(copy, b, cut);
+		enum kw_symset_status st = symset_open_memory(copy, cut, &set, &why);
+		if (st == KW_SYMSET_OK) {
+			/* Only a cut past every section and header may read: then
+			 * it must read the same set. */
+			char hex[KW_SYMHASH_HEX_LEN + 1];
+			hex_of(&set, hex);
+			assert_string_equal(hex, known_answer);
+			symset_close(&set);
+		} else {
+			assert_non_null(why);
+			free(why);
+		}
+		free(copy);
+	}
+	free(b);
+	free(p);
+}
+
+/* Patch one field of the crafted ELF64 LE file and expect BAD. */
+static void expect_bad(unsigned char *b, size_t len, const char *fragment)
+{
+	struct kw_symset set;
+	char *why = NULL;
+	assert_int_equal(symset_open_memory(b, len, &set, &why), KW_SYMSET_BAD);
+	assert_non_null(strstr(why, fragment));
+	free(why);
+}
+
+static void test_corrupt_fields(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+	size_t len;
+	unsigned char *orig = slurp(p, &len), *b = malloc(len);
+	Elf64_Ehdr eh;
+	memcpy(&eh, orig, sizeof(eh));
+	Elf64_Shdr *sh = (Elf64_Shdr *)(b + eh.e_shoff);
+
+	memcpy(b, orig, len);
+	((Elf64_Ehdr *)b)->e_shstrndx = 200;
+	expect_bad(b, len, "string table index out of range");
+
+	memcpy(b, orig, len);
+	sh[S_SYMTAB].sh_link = 999;
+	expect_bad(b, len, "string table index out of range");
+
+	memcpy(b, orig, len);
+	sh[S_TEXT].sh_name = 0x7fffffff;
+	expect_bad(b, len, "name of section 1");
+
+	memcpy(b, orig, len);
+	((Elf64_Ehdr *)b)->e_shoff = len - 10;
+	expect_bad(b, len, "truncated");
+
+	/* A symbol's name and section index out of range. */
+	memcpy(b, orig, len);
+	Elf64_Sym *sym = (Elf64_Sym *)(b + sh[S_SYMTAB].sh_offset);
+	sym[3].st_name = 0x7fffffff;
+	expect_bad(b, len, "name is outside the string table");
+
+	memcpy(b, orig, len);
+	sym[3].st_shndx = 77;
+	expect_bad(b, len, "section index out of range");
+
+	memcpy(b, orig, len);
+	sym[3].st_shndx = SHN_XINDEX;
+	expect_bad(b, len, "SHN_XINDEX");
+
+	memcpy(b, orig, len);
+	sh[S_SYMTAB].sh_offset = len;
+	expect_bad(b, len, "truncated");
+
+	free(b);
+	free(orig);
+	free(p);
+}
+
+/* The cross-built fixtures (tests/fixtures/make-symset-elfs.sh). */
+static const char *fixtures(void)
+{
+	static char dir[4096];
+	if (!dir[0]) {
+		const char *root = getenv("KW_ROOT") ? getenv("KW_ROOT") : ".";
+		char cmd[8192];
+		snprintf(dir, sizeof(dir), "%s/build/fixtures/symset", root);
+		snprintf(cmd, sizeof(cmd), "%s/tests/fixtures/make-symset-elfs.sh %s >&2", root, dir);
+		if (system(cmd))
+			fail_msg("%s failed", cmd);
+	}
+	return dir;
+}
+
+static int fixture_path(char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/%s", fixtures(), name);
+	if (access(out, R_OK) == 0)
+		return 0;
+	if (getenv("CI") && !strcmp(getenv("CI"), "true"))
+		fail_msg("missing fixture %s (cross binutils not installed?)", out);
+	return -1;
+}
+
+static void test_cross_endianness(void **state)
+{
+	(void)state;
+	static const char *const pairs[][2] = {
+		{ "prog-ppc64-be", "prog-ppc64-le" },
+		{ "prog-aarch64-be", "prog-aarch64-le" },
+	};
+	int done = 0;
+	for (size_t i = 0; i < 2; i++) {
+		char pa[4200], pb[4200], ha[40], hb[40];
+		struct kw_symset a, b;
+		char *why = NULL;
+		if (fixture_path(pa, sizeof(pa), pairs[i][0]) ||
+		    fixture_path(pb, sizeof(pb), pairs[i][1]))
+			continue;
+		assert_int_equal(symset_open(pa, &a, &why), KW_SYMSET_OK);
+		assert_int_equal(symset_open(pb, &b, &why), KW_SYMSET_OK);
+		assert_true(a.count >= 10);
+		assert_int_equal(a.count, b.count);
+		hex_of(&a, ha);
+		hex_of(&b, hb);
+		assert_string_equal(ha, hb);
+		/* Spot-check the big-endian read: the 0x1234 absolute symbol. */
+		int found = 0;
+		for (size_t k = 0; k < a.count; k++) {
+			struct kw_sym s;
+			symset_get(&a, k, &s);
+			if (!strcmp(s.name, "magic")) {
+				assert_int_equal(s.value, 0x1234);
+				assert_int_equal(s.letter, 'A');
+				found = 1;
+			}
+			if (!strcmp(s.name, "table"))
+				assert_int_equal(s.size, 16);
+		}
+		assert_true(found);
+		symset_close(&a);
+		symset_close(&b);
+		done++;
+	}
+	if (!done)
+		skip();
+}
+
+static void test_xindex(void **state)
+{
+	(void)state;
+	char path[4200];
+	if (fixture_path(path, sizeof(path), "xindex.o"))
+		skip();
+	struct kw_symset set;
+	char *why = NULL;
+	assert_int_equal(symset_open(path, &set, &why), KW_SYMSET_OK);
+	assert_int_equal(set.count, 65300);
+	size_t past = 0;
+	for (size_t i = 0; i < set.count; i++) {
+		struct kw_sym s;
+		char section[32];
+		symset_get(&set, i, &s);
+		assert_int_equal(s.name[0], 'f');
+		/* Each function is in its own section, named after it. */
+		snprintf(section, sizeof(section), ".text.%s", s.name);
+		assert_string_equal(s.section, section);
+		assert_int_equal(s.letter, 'T');
+		past += atoi(s.name + 1) >= 65280;
+	}
+	assert_int_equal(past, 20);
+	symset_close(&set);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_canonical_order),
+		cmocka_unit_test(test_known_answer_all_classes_and_orders),
+		cmocka_unit_test(test_memory_equals_file),
+		cmocka_unit_test(test_truncated_never_ok),
+		cmocka_unit_test(test_corrupt_fields),
+		cmocka_unit_test(test_cross_endianness),
+		cmocka_unit_test(test_xindex),
+	};
+	return cmocka_run_group_tests_name("symset", tests, setup, teardown);
+}
