@@ -1,0 +1,115 @@
+/* Linker recognition and thread options. */
+#include "klinkwrap/threads.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t ls = strlen(s), lx = strlen(suffix);
+	return ls >= lx && !strcmp(s + ls - lx, suffix);
+}
+
+/* Classify one file name: "lld", "ld.lld", "mold", "ld.mold",
+ * "x86_64-linux-gnu-ld.gold", "ld.bfd", "ld", with version suffixes
+ * ("lld-14") allowed on lld. */
+static enum kw_linker_kind kind_of_name(const char *b)
+{
+	if (!strcmp(b, "lld") || !strncmp(b, "lld-", 4) || ends_with(b, "ld.lld") ||
+	    strstr(b, "ld.lld-"))
+		return KW_LINKER_LLD;
+	if (!strcmp(b, "mold") || ends_with(b, "ld.mold"))
+		return KW_LINKER_MOLD;
+	if (!strcmp(b, "gold") || ends_with(b, "ld.gold"))
+		return KW_LINKER_GOLD;
+	if (ends_with(b, "ld.bfd") || !strcmp(b, "ld") || ends_with(b, "-ld"))
+		return KW_LINKER_BFD;
+	return KW_LINKER_OTHER;
+}
+
+enum kw_linker_kind threads_linker_kind(const char *path, const char *name)
+{
+	char real[PATH_MAX];
+	const char *file = realpath(path, real) ? real : path;
+	enum kw_linker_kind kind = kind_of_name(base_name(file));
+	if (kind == KW_LINKER_LLD) {
+		/* lld's other flavours spell threads differently. */
+		const char *n = base_name(name);
+		if (strstr(n, "lld-link") || strstr(n, "ld64") || strstr(n, "wasm-ld"))
+			return KW_LINKER_OTHER;
+	}
+	return kind;
+}
+
+const char *threads_linker_name(enum kw_linker_kind kind)
+{
+	switch (kind) {
+	case KW_LINKER_BFD: return "bfd";
+	case KW_LINKER_LLD: return "lld";
+	case KW_LINKER_MOLD: return "mold";
+	case KW_LINKER_GOLD: return "gold";
+	case KW_LINKER_OTHER: break;
+	}
+	return "other";
+}
+
+bool threads_supported(enum kw_linker_kind kind)
+{
+	return kind == KW_LINKER_LLD || kind == KW_LINKER_MOLD || kind == KW_LINKER_GOLD;
+}
+
+/* One word: an option that sets or disables threads, with one or two
+ * dashes. */
+static bool is_thread_option(const char *w)
+{
+	if (w[0] != '-')
+		return false;
+	w += w[1] == '-' ? 2 : 1;
+	return !strcmp(w, "threads") || !strncmp(w, "threads=", 8) ||
+	       !strcmp(w, "no-threads") || !strncmp(w, "thread-count", 12);
+}
+
+bool threads_user_set(char *const words[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (is_thread_option(words[i]))
+			return true;
+	return false;
+}
+
+void threads_push_args(enum kw_linker_kind kind, unsigned long n, struct kw_strvec *out)
+{
+	switch (kind) {
+	case KW_LINKER_LLD:
+		kw_strvec_push_owned(out, kw_asprintf("--threads=%lu", n));
+		break;
+	case KW_LINKER_MOLD:
+		kw_strvec_push_owned(out, kw_asprintf("--thread-count=%lu", n));
+		break;
+	case KW_LINKER_GOLD:
+		kw_strvec_push(out, "--threads");
+		kw_strvec_push_owned(out, kw_asprintf("--thread-count=%lu", n));
+		break;
+	default:
+		break;
+	}
+}
+
+unsigned long threads_cpus(void)
+{
+	cpu_set_t set;
+	if (!sched_getaffinity(0, sizeof(set), &set) && CPU_COUNT(&set) > 0)
+		return (unsigned long)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned long)n : 1;
+}

@@ -1,0 +1,142 @@
+/* Serial/plain classification, the serial lock, and linker recognition
+ * for thread provisioning. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "klinkwrap/classify.h"
+#include "klinkwrap/threads.h"
+
+#define DEFAULT_SERIAL "vmlinux,vmlinux.unstripped,.tmp_vmlinux*"
+
+static void test_classes(void **state)
+{
+	(void)state;
+	static const char *const serial[] = {
+		"vmlinux", "./vmlinux", "/build/o/vmlinux", "vmlinux.unstripped",
+		".tmp_vmlinux.kallsyms1", ".tmp_vmlinux2", "out/.tmp_vmlinux1",
+	};
+	static const char *const plain[] = {
+		"vmlinux.o", "arch/x86/boot/compressed/vmlinux.bin", "vmlinux/x", "a.out",
+		"tmp_vmlinux1", "xvmlinux", "vdso.so",
+	};
+	for (size_t i = 0; i < sizeof(serial) / sizeof(*serial); i++)
+		assert_int_equal(classify_output(serial[i], DEFAULT_SERIAL), KW_CLASS_SERIAL);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(*plain); i++)
+		assert_int_equal(classify_output(plain[i], DEFAULT_SERIAL), KW_CLASS_PLAIN);
+	/* vmlinux.o is "vmlinux" in a directory name only. */
+	assert_int_equal(classify_output("vmlinux.o", "*.o"), KW_CLASS_SERIAL);
+	assert_int_equal(classify_output("app", ",,app,"), KW_CLASS_SERIAL);
+	assert_int_equal(classify_output("app", ""), KW_CLASS_PLAIN);
+	assert_string_equal(classify_name(KW_CLASS_SERIAL), "serial");
+	assert_string_equal(classify_name(KW_CLASS_PLAIN), "plain");
+}
+
+static void test_lock(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kwclXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char out[64], lock[96];
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	snprintf(lock, sizeof(lock), "%s/" KW_SERIAL_LOCK, dir);
+	double waited = -1;
+	int fd = classify_lock(out, &waited);
+	assert_true(fd >= 0);
+	assert_true(waited >= 0 && waited < 5);
+	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	/* Another description cannot take it while we hold it. */
+	int other = open(lock, O_RDWR);
+	assert_true(other >= 0);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), -1);
+	classify_unlock(fd);
+	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
+	close(other);
+	unlink(lock);
+
+	/* A directory we cannot use: warned, unlocked, no failure. */
+	assert_int_equal(classify_lock("/nonexistent-dir/vmlinux", &waited), -1);
+	rmdir(dir);
+}
+
+static void test_linker_kinds(void **state)
+{
+	(void)state;
+	static const struct { const char *name; enum kw_linker_kind kind; } names[] = {
+		{ "/usr/bin/ld.lld", KW_LINKER_LLD }, { "/usr/lib/llvm-14/bin/lld", KW_LINKER_LLD },
+		{ "lld-14", KW_LINKER_LLD }, { "ld.lld-17", KW_LINKER_LLD },
+		{ "mold", KW_LINKER_MOLD }, { "ld.mold", KW_LINKER_MOLD },
+		{ "x86_64-linux-gnu-ld.gold", KW_LINKER_GOLD }, { "gold", KW_LINKER_GOLD },
+		{ "ld.bfd", KW_LINKER_BFD }, { "ld", KW_LINKER_BFD },
+		{ "powerpc64-linux-gnu-ld", KW_LINKER_BFD }, { "cc", KW_LINKER_OTHER },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++)
+		assert_int_equal(threads_linker_kind(names[i].name, names[i].name), names[i].kind);
+	/* lld's other flavours take no --threads=N. */
+	assert_int_equal(threads_linker_kind("/nonexistent/lld", "lld-link"), KW_LINKER_OTHER);
+	assert_int_equal(threads_linker_kind("/nonexistent/lld", "wasm-ld"), KW_LINKER_OTHER);
+	/* The resolved file decides: a symlink named ld that points to mold. */
+	char dir[] = "/tmp/kwthXXXXXX", link[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(link, sizeof(link), "%s/ld", dir);
+	assert_int_equal(symlink("/usr/bin/mold", link), 0);
+	if (access("/usr/bin/mold", F_OK) == 0)
+		assert_int_equal(threads_linker_kind(link, "ld"), KW_LINKER_MOLD);
+	unlink(link);
+	rmdir(dir);
+	assert_true(threads_supported(KW_LINKER_LLD));
+	assert_false(threads_supported(KW_LINKER_BFD));
+	assert_string_equal(threads_linker_name(KW_LINKER_GOLD), "gold");
+}
+
+static void test_user_threads(void **state)
+{
+	(void)state;
+	char *set[][2] = {
+		{ "-o", "--threads=3" }, { "--threads", "x" }, { "-threads=2", "x" },
+		{ "--no-threads", "x" }, { "--thread-count", "4" }, { "--thread-count=4", "x" },
+		{ "-thread-count=4", "x" }, { "--thread-count-final=2", "x" },
+	};
+	for (size_t i = 0; i < sizeof(set) / sizeof(*set); i++)
+		assert_true(threads_user_set(set[i], 2));
+	char *unset[] = { "-o", "out", "-t", "--trace", "-threadsafe-x", "--hash-style=gnu" };
+	assert_false(threads_user_set(unset, sizeof(unset) / sizeof(*unset)));
+}
+
+static void test_thread_args(void **state)
+{
+	(void)state;
+	struct kw_strvec v = { 0 };
+	threads_push_args(KW_LINKER_LLD, 3, &v);
+	threads_push_args(KW_LINKER_MOLD, 2, &v);
+	threads_push_args(KW_LINKER_GOLD, 4, &v);
+	threads_push_args(KW_LINKER_BFD, 9, &v);
+	assert_int_equal(v.n, 4);
+	assert_string_equal(v.v[0], "--threads=3");
+	assert_string_equal(v.v[1], "--thread-count=2");
+	assert_string_equal(v.v[2], "--threads");
+	assert_string_equal(v.v[3], "--thread-count=4");
+	kw_strvec_clear(&v);
+	assert_true(threads_cpus() >= 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_linker_kinds),
+		cmocka_unit_test(test_user_threads),
+		cmocka_unit_test(test_thread_args),
+	};
+	return cmocka_run_group_tests_name("classify", tests, NULL, NULL);
+}
