@@ -3,10 +3,13 @@
 #include "klinkwrap/util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +21,8 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
 
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t last_signal;
+static volatile sig_atomic_t undelivered; /* caught while no child ran */
+static int catch_depth;
 static struct sigaction saved[NFORWARDED];
 
 static void forward(int sig)
@@ -26,7 +31,44 @@ static void forward(int sig)
 	last_signal = sig;
 	if (child_pid > 0)
 		kill((pid_t)child_pid, sig);
+	else
+		undelivered = sig;
 	errno = saved_errno;
+}
+
+static void forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaddset(set, forwarded[i]);
+}
+
+void exec_signals_catch(void)
+{
+	if (catch_depth++)
+		return;
+	last_signal = 0;
+	undelivered = 0;
+	for (size_t i = 0; i < NFORWARDED; i++) {
+		struct sigaction sa = { .sa_handler = forward };
+		forwarded_set(&sa.sa_mask);
+		sa.sa_flags = SA_RESTART;
+		sigaction(forwarded[i], NULL, &saved[i]);
+		/* An inherited "ignore" (a background job of a shell) stays. */
+		if (saved[i].sa_handler != SIG_IGN)
+			sigaction(forwarded[i], &sa, NULL);
+	}
+}
+
+int exec_signals_release(void)
+{
+	int sig = undelivered;
+	if (catch_depth <= 0 || --catch_depth > 0)
+		return sig;
+	for (size_t i = 0; i < NFORWARDED; i++)
+		sigaction(forwarded[i], &saved[i], NULL);
+	undelivered = 0;
+	return sig;
 }
 
 int exec_errno_status(int err)
@@ -44,23 +86,23 @@ int exec_start(struct kw_child *child, const char *path, char *const argv[])
 	child->status = 0;
 	child->signal_received = 0;
 
+	exec_signals_catch();
 	/* Block the forwarded signals while the child starts, so none is
 	 * lost between spawn and recording its pid; the child starts with
 	 * klinkwrap's original mask. */
-	sigemptyset(&all);
-	for (size_t i = 0; i < NFORWARDED; i++)
-		sigaddset(&all, forwarded[i]);
+	forwarded_set(&all);
 	sigprocmask(SIG_BLOCK, &all, &empty);
 	sigdelset(&empty, SIGINT);
 	sigdelset(&empty, SIGTERM);
 	sigdelset(&empty, SIGHUP);
 
-	last_signal = 0;
-	for (size_t i = 0; i < NFORWARDED; i++) {
-		struct sigaction sa = { .sa_handler = forward };
-		sigemptyset(&sa.sa_mask);
-		sa.sa_flags = SA_RESTART;
-		sigaction(forwarded[i], &sa, &saved[i]);
+	if (undelivered) {
+		/* Asked to stop before the linker started: it never will. */
+		child->status = W_EXITCODE(0, undelivered);
+		child->signal_received = undelivered;
+		undelivered = 0;
+		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		return 0;
 	}
 
 	posix_spawnattr_init(&attr);
@@ -71,8 +113,7 @@ int exec_start(struct kw_child *child, const char *path, char *const argv[])
 	posix_spawnattr_destroy(&attr);
 
 	if (err) {
-		for (size_t i = 0; i < NFORWARDED; i++)
-			sigaction(forwarded[i], &saved[i], NULL);
+		exec_signals_release();
 		sigprocmask(SIG_UNBLOCK, &all, NULL);
 		kw_error("%s: cannot execute: %s", path, strerror(err));
 		return exec_errno_status(err);
@@ -83,25 +124,76 @@ int exec_start(struct kw_child *child, const char *path, char *const argv[])
 	return 0;
 }
 
-int exec_wait(struct kw_child *child)
+/* Has the child exited? Leaves it unreaped, so that its pid cannot be
+ * reused while the signal handler may still send to it. 1 yes, 0 not
+ * yet (HANG false, or a signal came), -1 error. */
+static int exited(pid_t pid, bool hang)
 {
-	int status;
-	pid_t r;
-	do {
-		r = waitpid(child->pid, &status, 0);
-	} while (r < 0 && errno == EINTR);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (hang ? 0 : WNOHANG)) < 0)
+		return errno == EINTR ? 0 : -1;
+	return si.si_pid != 0;
+}
 
+/* Wait until the child exits, calling READY whenever FD is readable.
+ * Watches the child with a pidfd, or by polling every 20 ms where there
+ * is none. Returns 0, or -1 on error. */
+static int wait_polling(pid_t pid, int fd, void (*ready)(void *), void *arg)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	int r;
+	while ((r = exited(pid, false)) == 0) {
+		int n = poll(p, 2, pidfd >= 0 ? -1 : 20);
+		if (n < 0 && errno != EINTR)
+			p[0].fd = -1;
+		if (n <= 0)
+			continue;
+		if (p[0].revents & POLLIN)
+			ready(arg);
+		else if (p[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+			p[0].fd = -1; /* nothing more will come from there */
+	}
+	int saved_errno = errno;
+	if (pidfd >= 0)
+		close(pidfd);
+	errno = saved_errno;
+	return r < 0 ? -1 : 0;
+}
+
+int exec_wait_watching(struct kw_child *child, int fd, void (*ready)(void *arg), void *arg)
+{
+	int status = child->status; /* a child never started keeps its status */
+	int r = 0;
+	if (child->pid > 0 && fd >= 0 && ready)
+		r = wait_polling(child->pid, fd, ready, arg);
+	else if (child->pid > 0)
+		while ((r = exited(child->pid, true)) == 0)
+			;
+	int err = errno;
+
+	/* The child is a zombie now: forward no more, then reap it. */
 	child_pid = 0;
-	child->signal_received = last_signal;
-	for (size_t i = 0; i < NFORWARDED; i++)
-		sigaction(forwarded[i], &saved[i], NULL);
+	if (r >= 0 && child->pid > 0 && waitpid(child->pid, &status, 0) < 0) {
+		r = -1;
+		err = errno;
+	}
+	if (!child->signal_received)
+		child->signal_received = last_signal;
+	exec_signals_release();
 
 	if (r < 0) {
-		kw_error("waiting for the linker (pid %d): %s", (int)child->pid, strerror(errno));
+		kw_error("waiting for the linker (pid %d): %s", (int)child->pid, strerror(err));
 		return -1;
 	}
 	child->status = status;
 	return 0;
+}
+
+int exec_wait(struct kw_child *child)
+{
+	return exec_wait_watching(child, -1, NULL, NULL);
 }
 
 int exec_exit_code(int status)

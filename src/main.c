@@ -13,13 +13,13 @@ struct subcommand {
 /* Reserved words in the first position (DESIGN.md, "Interfaces"); a NULL
  * entry is reserved but not built yet. */
 static const struct subcommand subcommands[] = {
-	{ "symhash", NULL },
-	{ "syms", NULL },
-	{ "symdiff", NULL },
+	{ "symhash", cmd_symhash },
+	{ "syms", cmd_syms },
+	{ "symdiff", cmd_symdiff },
 	{ "converge", NULL },
 	{ "log", NULL },
 	{ "repro", NULL },
-	{ "jobserver-info", NULL },
+	{ "jobserver-info", cmd_jobserver_info },
 };
 
 int main(int argc, char *argv[])

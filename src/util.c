@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *kw_progname = "klinkwrap";
 
@@ -102,4 +103,11 @@ void kw_strvec_clear(struct kw_strvec *sv)
 	free(sv->v);
 	sv->v = NULL;
 	sv->n = sv->alloc = 0;
+}
+
+double kw_monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

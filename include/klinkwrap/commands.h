@@ -9,4 +9,15 @@ int cmd_wrap(int argc, char *argv[]);
 /* LINKER-NAME ARGS... through a symlink named like the linker. */
 int cmd_masquerade(int argc, char *argv[]);
 
+/* klinkwrap symhash [--format=text|json] FILE... */
+int cmd_symhash(int argc, char *argv[]);
+/* klinkwrap syms [--sysmap[=RULES]] [--format=text|json] FILE */
+int cmd_syms(int argc, char *argv[]);
+/* klinkwrap symdiff [--format=text|json] A B */
+int cmd_symdiff(int argc, char *argv[]);
+
+/* klinkwrap jobserver-info [--format=text|json]: what a link would see of
+ * make's jobserver, with the free tokens counted (taken and given back). */
+int cmd_jobserver_info(int argc, char *argv[]);
+
 #endif

@@ -12,16 +12,34 @@ struct kw_child {
 	int signal_received; /* last of SIGINT/SIGTERM/SIGHUP klinkwrap got, or 0 */
 };
 
+/* Catch SIGINT, SIGTERM and SIGHUP instead of dying of them: each is
+ * recorded, and passed on to the child while one runs. Used around the
+ * time klinkwrap holds something it must give back (jobserver tokens).
+ * Calls nest with exec_signals_release; signals klinkwrap inherited as
+ * ignored stay ignored. */
+void exec_signals_catch(void);
+
+/* Undo one exec_signals_catch. Returns the last signal caught while no
+ * child ran (so nobody acted on it), or 0: the caller should end by it
+ * once it has given back what it holds. */
+int exec_signals_release(void);
+
 /* Start PATH with ARGV and klinkwrap's environment, stdio and process
  * group. From here until exec_wait returns, SIGINT, SIGTERM and SIGHUP
- * sent to klinkwrap are passed on to the child. Returns 0, or the exit
- * status for a program that could not be run (126, 127) after printing
- * why. */
+ * sent to klinkwrap are passed on to the child. If one of them was
+ * caught before (exec_signals_catch), the child is not started: the
+ * call returns 0 with child->pid -1 and child->status saying it died of
+ * that signal. Returns 0, or the exit status for a program that could
+ * not be run (126, 127) after printing why. */
 int exec_start(struct kw_child *child, const char *path, char *const argv[]);
 
 /* Wait for the child; fills child->status. Returns 0, or -1 if waiting
  * failed (reported). */
 int exec_wait(struct kw_child *child);
+
+/* exec_wait, calling READY(ARG) each time FD (>= 0) becomes readable
+ * while the child runs. */
+int exec_wait_watching(struct kw_child *child, int fd, void (*ready)(void *arg), void *arg);
 
 /* The wait status as a shell would report it: the exit code, or
  * 128 + signal number. */

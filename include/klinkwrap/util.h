@@ -44,6 +44,9 @@ void kw_strvec_push(struct kw_strvec *sv, const char *s);
 void kw_strvec_push_owned(struct kw_strvec *sv, char *s);
 void kw_strvec_clear(struct kw_strvec *sv);
 
+/* CLOCK_MONOTONIC in seconds: durations and ordering of events. */
+double kw_monotonic(void);
+
 /* The name the program was invoked as, for messages ("klinkwrap"). */
 extern const char *kw_progname;
 
