@@ -18,10 +18,11 @@ load ../cli/helpers
 
 @test "the man page formats without warnings" {
 	require man
-	run env MANWIDTH=80 man --warnings -l "$KW_ROOT/doc/klinkwrap.1"
-	[ "$status" -eq 0 ]
-	[[ "$output" == *"KLINKWRAP(1)"* ]]
-	[[ "$output" != *warning* ]]
+	MANWIDTH=80 man --warnings -l "$KW_ROOT/doc/klinkwrap.1" >"$BATS_TEST_TMPDIR/page" \
+		2>"$BATS_TEST_TMPDIR/warnings"
+	grep -q 'KLINKWRAP(1)' "$BATS_TEST_TMPDIR/page"
+	# groff's complaints go to stderr.
+	[ ! -s "$BATS_TEST_TMPDIR/warnings" ] || { cat "$BATS_TEST_TMPDIR/warnings"; false; }
 }
 
 @test "install-deps names the exact apt-get command when it cannot install" {
