@@ -6,9 +6,11 @@
  * pass over .symtab checks every symbol and copies it into a 24-byte
  * record; the mapped .symtab pages are then dropped, and the records are
  * radix-sorted by value (each run of one value then by the full order), so
- * that hashing walks them in order and only the names are random accesses.
- * A 300,000-symbol vmlinux takes a few times the time of reading its
- * .symtab and .strtab and less than twice their size in memory. */
+ * that hashing walks them in order and only the names are random accesses,
+ * prefetched ahead and copied with fixed-size moves into one buffer that
+ * XXH3 takes 64 KiB at a time. A 300,000-symbol vmlinux takes a few times
+ * the time of reading its .symtab and .strtab and less than twice their
+ * size in memory (bench/README.md, "symhash"). */
 #include "klinkwrap/symset.h"
 #include "klinkwrap/util.h"
 
@@ -17,6 +19,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 struct kw_symset_priv {
 	int fd;
@@ -70,14 +76,23 @@ struct raw {
 	unsigned char info;
 };
 
-/* Entry I of .symtab, in either class. */
-#define READ_SYM(type)                                                   \
-	do {                                                             \
-		type e;                                                  \
-		memcpy(&e, p->syms + i * sizeof(e), sizeof(e));          \
-		*r = (struct raw){ .value = e.st_value, .size = e.st_size, \
-				   .name = e.st_name, .st_shndx = e.st_shndx, \
-				   .info = e.st_info };                  \
+/* Entry I of .symtab, in either class. Field by field: copying the
+ * entry whole to the stack and reading fields back costs a failed
+ * store-to-load forwarding on every symbol. */
+#define READ_FIELD(type, field, out)                                      \
+	do {                                                              \
+		__typeof__(((type *)0)->field) f_;                        \
+		memcpy(&f_, ent + offsetof(type, field), sizeof(f_));     \
+		(out) = f_;                                               \
+	} while (0)
+#define READ_SYM(type)                                                    \
+	do {                                                              \
+		const unsigned char *ent = p->syms + i * sizeof(type);    \
+		READ_FIELD(type, st_value, r->value);                     \
+		READ_FIELD(type, st_size, r->size);                       \
+		READ_FIELD(type, st_name, r->name);                       \
+		READ_FIELD(type, st_shndx, r->st_shndx);                  \
+		READ_FIELD(type, st_info, r->info);                       \
 	} while (0)
 
 static void raw_sym(const struct kw_symset_priv *p, size_t i, struct raw *r)
@@ -706,72 +721,146 @@ static void put64(unsigned char *b, uint64_t v)
 	memcpy(b, &v, sizeof(v));
 }
 
-/* The names are a random walk through .strtab: start the loads early. */
-static void prefetch(const struct kw_symset_priv *p, size_t i)
+/* The canonical byte stream goes through a buffer of HASH_BUF bytes,
+ * hashed a buffer at a time. A record is written in place, with
+ * fixed-size copies of NAME_WIN bytes of its name and SEC_WIN of its
+ * section name, while HASH_SLACK bytes are free; a longer one, or a name
+ * at the very end of .strtab, goes piece by piece. */
+enum { HASH_BUF = 1 << 16, NAME_WIN = 64, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
+
+struct hasher {
+	XXH3_state_t *st;
+	unsigned char *buf;
+	size_t used;
+};
+
+static void hasher_flush(struct hasher *h)
 {
-	enum { AHEAD = 128 };
-	if (i + AHEAD < p->count)
-		__builtin_prefetch(p->strtab + p->rec[i + AHEAD].name);
+	XXH3_128bits_update(h->st, h->buf, h->used);
+	h->used = 0;
+}
+
+/* Append LEN bytes of any length. */
+static void hasher_put(struct hasher *h, const void *data, size_t len)
+{
+	const unsigned char *d = data;
+	while (len) {
+		size_t n = HASH_BUF - h->used < len ? HASH_BUF - h->used : len;
+		memcpy(h->buf + h->used, d, n);
+		h->used += n;
+		d += n;
+		len -= n;
+		if (h->used == HASH_BUF)
+			hasher_flush(h);
+	}
+}
+
+/* The index of the first NUL in the NAME_WIN bytes at P, or NAME_WIN. */
+static inline size_t nul_in_window(const unsigned char *p)
+{
+#if defined(__SSE2__)
+	const __m128i z = _mm_setzero_si128();
+	uint64_t m = 0;
+	for (int k = 0; k < NAME_WIN / 16; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, z)) << (16 * k);
+	}
+	return m ? (size_t)__builtin_ctzll(m) : NAME_WIN;
+#else
+	for (int k = 0; k < NAME_WIN / 8; k++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * k, 8);
+		w = le64toh(w);
+		uint64_t t = (w - 0x0101010101010101u) & ~w & 0x8080808080808080u;
+		if (t)
+			return 8 * (size_t)k + (size_t)__builtin_ctzll(t) / 8;
+	}
+	return NAME_WIN;
+#endif
 }
 
 void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 {
-	/* Records go through a buffer: one XXH3 update per 64 KiB. */
-	enum { BUF = 65536 };
-	XXH3_state_t *st = XXH3_createState();
-	if (!st)
-		kw_die(KW_EXIT_SELF, "out of memory");
-	XXH3_128bits_reset(st);
-	unsigned char *buf = kw_malloc(BUF);
-	size_t used = 0;
 	const struct kw_symset_priv *p = set->priv;
-	for (size_t i = 0; i < set->count; i++) {
-		/* The fields straight from the record: no nm letter needed. */
-		const struct rec *r = &p->rec[i];
-		struct kw_sym s = {
-			.value = r->value,
-			.size = r->size,
-			.name = p->strtab + r->name,
-			.section = rec_section(p, r),
-			.type = GELF_ST_TYPE(REC_INFO(r->sect)),
-			.bind = GELF_ST_BIND(REC_INFO(r->sect)),
-		};
-		prefetch(p, i);
-		size_t nl = strlen(s.name) + 1;
-		size_t sl = (REC_INDEX(r->sect) && !rec_reserved(r) ? p->seclen[REC_INDEX(r->sect)]
-								    : strlen(s.section)) + 1;
-		size_t need = 18 + nl + sl;
-		if (used + need > BUF) {
-			XXH3_128bits_update(st, buf, used);
-			used = 0;
+	struct hasher h = { .st = XXH3_createState() };
+	if (!h.st)
+		kw_die(KW_EXIT_SELF, "out of memory");
+	XXH3_128bits_reset(h.st);
+	h.buf = kw_malloc(HASH_BUF);
+
+	/* The section part of every record, by section key (REC_INDEX for
+	 * a real section or 0, shnum + low byte for a reserved index): its
+	 * name and its length with the NUL; and the short ones copied into
+	 * a pool with SEC_WIN readable bytes after each start. */
+	size_t nkeys = p->shnum + 256, poolsize = SEC_WIN;
+	const char **secstr = kw_malloc(nkeys * sizeof(*secstr));
+	size_t *seclen = kw_malloc(nkeys * sizeof(*seclen));
+	size_t *secoff = kw_malloc(nkeys * sizeof(*secoff));
+	for (size_t k = 0; k < nkeys; k++) {
+		struct rec r = { .sect = k < p->shnum ? (uint32_t)k
+						     : REC_RESERVED | (uint32_t)(k - p->shnum) };
+		secstr[k] = rec_section(p, &r);
+		seclen[k] = (k < p->shnum && k ? p->seclen[k] : strlen(secstr[k])) + 1;
+		secoff[k] = poolsize - SEC_WIN;
+		if (seclen[k] <= SEC_WIN)
+			poolsize += seclen[k];
+	}
+	char *pool = kw_calloc(poolsize, 1);
+	for (size_t k = 0; k < nkeys; k++)
+		if (seclen[k] <= SEC_WIN)
+			memcpy(pool + secoff[k], secstr[k], seclen[k]);
+
+	const struct rec *rec = p->rec;
+	const unsigned char *strtab = (const unsigned char *)p->strtab;
+	size_t count = set->count, shnum = p->shnum;
+	enum { AHEAD = 64 };
+	for (size_t i = 0; i < count; i++) {
+		const struct rec *r = &rec[i];
+		/* The names are a random walk through .strtab: start the loads
+		 * early. Inline and unconditional: GCC drops a prefetch in a
+		 * static helper. */
+		const unsigned char *ahead = strtab + rec[i + AHEAD < count ? i + AHEAD : i].name;
+		__builtin_prefetch(ahead);
+		__builtin_prefetch(ahead + NAME_WIN - 1);
+
+		uint32_t idx = REC_INDEX(r->sect);
+		size_t key = idx < REC_RESERVED ? idx : shnum + (idx & 0xff);
+		if (h.used > HASH_BUF - HASH_SLACK)
+			hasher_flush(&h);
+		unsigned char *b = h.buf + h.used;
+		put64(b, r->value);
+		put64(b + 8, r->size);
+		b[16] = (unsigned char)GELF_ST_TYPE(REC_INFO(r->sect));
+		b[17] = (unsigned char)GELF_ST_BIND(REC_INFO(r->sect));
+		const unsigned char *name = strtab + r->name;
+		size_t nl = NAME_WIN;
+		if (p->strsize - r->name >= NAME_WIN) {
+			memcpy(b + 18, name, NAME_WIN);
+			nl = nul_in_window(b + 18);
 		}
-		if (need > BUF) {       /* a giant name: stream it */
-			unsigned char head[18];
-			put64(head, s.value);
-			put64(head + 8, s.size);
-			head[16] = s.type;
-			head[17] = s.bind;
-			XXH3_128bits_update(st, head, 18);
-			XXH3_128bits_update(st, s.name, nl);
-			XXH3_128bits_update(st, s.section, sl);
+		size_t sl = seclen[key];
+		if (nl < NAME_WIN && sl <= SEC_WIN) {
+			nl++;
+			memcpy(b + 18 + nl, pool + secoff[key], SEC_WIN);
+			h.used += 18 + nl + sl;
 			continue;
 		}
-		unsigned char *b = buf + used;
-		put64(b, s.value);
-		put64(b + 8, s.size);
-		b[16] = s.type;
-		b[17] = s.bind;
-		memcpy(b + 18, s.name, nl);
-		memcpy(b + 18 + nl, s.section, sl);
-		used += need;
+		/* A long name or section name, or one at the end of .strtab. */
+		h.used += 18;
+		hasher_put(&h, name, strlen((const char *)name) + 1);
+		hasher_put(&h, secstr[key], sl);
 	}
-	XXH3_128bits_update(st, buf, used);
-	XXH128_hash_t h = XXH3_128bits_digest(st);
+	hasher_flush(&h);
+	XXH128_hash_t hv = XXH3_128bits_digest(h.st);
 	XXH128_canonical_t c;
-	XXH128_canonicalFromHash(&c, h);
+	XXH128_canonicalFromHash(&c, hv);
 	memcpy(out->b, c.digest, sizeof(out->b));
-	free(buf);
-	XXH3_freeState(st);
+	free(pool);
+	free(secstr);
+	free(seclen);
+	free(secoff);
+	free(h.buf);
+	XXH3_freeState(h.st);
 }
 
 void symhash_hex(const struct kw_symhash *h, char out[KW_SYMHASH_HEX_LEN + 1])
