@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libiberty loops forever on a self-including response file; we stop. */
+/* A self-including response file must end somewhere; libiberty gives up
+ * after 2000 expansions, we at this depth. */
 #define RESPONSE_DEPTH_MAX 64
 
 void linkargs_split_response(const char *text, struct kw_strvec *out)
@@ -110,6 +111,20 @@ static int expand(int argc, char *const argv[], int depth, struct kw_strvec *out
 	return 0;
 }
 
+/* Is A "--output" or an abbreviation GNU ld's getopt_long reads as it
+ * ("--outp" and up: "--ou" and "--out" select --out-implib), optionally
+ * followed by "=VALUE"?
+ * Sets *value to the part after '=', or NULL. */
+static bool is_output_option(const char *a, const char **value)
+{
+	static const char full[] = "--output";
+	size_t len = strcspn(a, "=");
+	if (len < 6 || len > sizeof(full) - 1 || strncmp(a, full, len))
+		return false;
+	*value = a[len] == '=' ? a + len + 1 : NULL;
+	return true;
+}
+
 static bool is_informational(const char *a)
 {
 	return !strcmp(a, "--version") || !strcmp(a, "-v") || !strcmp(a, "-V") ||
@@ -124,16 +139,17 @@ int linkargs_analyze(int argc, char *const argv[], struct kw_linkargs *out, char
 		return -1;
 
 	char **w = out->words.v;
+	const char *value;
 	for (size_t i = 0; i < out->words.n; i++) {
 		const char *a = w[i];
 		if (is_informational(a)) {
 			out->informational = true;
-		} else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
+		} else if (!strcmp(a, "-o") || (is_output_option(a, &value) && !value)) {
 			/* A trailing -o names nothing; the linker will say so. */
 			if (i + 1 < out->words.n)
 				out->output = w[++i];
-		} else if (!strncmp(a, "--output=", 9)) {
-			out->output = a + 9;
+		} else if (is_output_option(a, &value)) {
+			out->output = value;
 		} else if (a[0] == '-' && a[1] == 'o' && a[2]) {
 			/* -oF. GNU ld reads every -oXXX as "-o XXX": that is why its
 			 * long options starting with 'o' need two dashes. */

@@ -3,7 +3,6 @@
 #include "klinkwrap/util.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,34 +10,23 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char *locate_self(void)
-{
-	static char self[PATH_MAX];
-	static int state; /* 0 unknown, 1 known, -1 failed */
-	if (!state) {
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n <= 0) {
-			state = -1;
-		} else {
-			self[n] = '\0';
-			state = 1;
-		}
-	}
-	return state > 0 ? self : NULL;
-}
-
 int locate_is_own_name(const char *basename)
 {
 	return !strncmp(basename, "klinkwrap", 9);
 }
 
+/* Compare files, not names: a symlink, a hardlink or a bind mount of
+ * klinkwrap is klinkwrap too. */
 static bool is_self(const char *candidate)
 {
-	const char *self = locate_self();
-	char real[PATH_MAX];
-	if (!self || !realpath(candidate, real))
-		return false;
-	return !strcmp(real, self);
+	static struct stat self;
+	static int state; /* 0 unknown, 1 known, -1 unknown for good */
+	struct stat st;
+	if (!state)
+		state = stat("/proc/self/exe", &self) ? -1 : 1;
+	if (state < 0 || stat(candidate, &st))
+		return false; /* without /proc, the nesting guard still stops a loop */
+	return st.st_dev == self.st_dev && st.st_ino == self.st_ino;
 }
 
 int locate_linker(const char *name, char **path)

@@ -1,5 +1,6 @@
 /* Finding the real linker: by path, or as the next match on PATH that is
- * not klinkwrap itself (compared by resolved file, as ccache does), with a
+ * not klinkwrap itself (compared by device and inode, so symlinks and
+ * hardlinks of klinkwrap are skipped alike), with a
  * guard against klinkwrap running itself in a loop. */
 #ifndef KLINKWRAP_LOCATE_H
 #define KLINKWRAP_LOCATE_H
@@ -17,9 +18,6 @@ int locate_linker(const char *name, char **path);
 /* Count this invocation in KW_DEPTH_ENV for the child. Returns 0, or
  * KW_EXIT_NOT_FOUND after printing the exec-loop error for NAME. */
 int locate_enter(const char *name);
-
-/* The resolved path of the running klinkwrap; NULL if unknown. */
-const char *locate_self(void);
 
 /* Is BASENAME klinkwrap's own name (and not a masquerade name)? */
 int locate_is_own_name(const char *basename);

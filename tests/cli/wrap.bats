@@ -31,6 +31,11 @@ raw_status() {
 	cmp plain wrapped2
 	"$KLINKWRAP" ld --output=wrapped3 main.o helper.o -e main
 	cmp plain wrapped3
+	# An abbreviation ld reads as --output is found (and watched) too.
+	run "$KLINKWRAP" --verbose ld --outp wrapped4 main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"klinkwrap: wrapped4: "*"exited 0"* ]]
+	cmp plain wrapped4
 }
 
 @test "a link through a response file is byte-identical and its output is found" {
@@ -41,6 +46,15 @@ raw_status() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"klinkwrap: wrapped out: "*"exited 0"* ]]
 	cmp plain "wrapped out"
+}
+
+@test "an output that is not a regular file is linked without a word" {
+	run ld -o /dev/null main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	plain_output=$output
+	run "$KLINKWRAP" ld -o /dev/null main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ "$output" = "$plain_output" ]
 }
 
 @test "lld and mold links are byte-identical through the wrapper" {
@@ -110,10 +124,19 @@ while :; do sleep 0.05; done"
 
 @test "--version, -v, -V and --help are handed to the real linker unchanged" {
 	for arg in --version -v -V --help; do
-		ld $arg >plain 2>&1 || true
-		"$KLINKWRAP" ld $arg >wrapped 2>&1 || true
+		plain_status=0 wrapped_status=0
+		ld $arg >plain 2>&1 || plain_status=$?
+		"$KLINKWRAP" ld $arg >wrapped 2>&1 || wrapped_status=$?
 		cmp plain wrapped
+		[ "$plain_status" -eq "$wrapped_status" ]
 	done
+	# A failing probe fails the same way (ld-option relies on it).
+	plain_status=0 wrapped_status=0
+	ld --no-such-option-xyz -v >plain 2>&1 || plain_status=$?
+	"$KLINKWRAP" ld --no-such-option-xyz -v >wrapped 2>&1 || wrapped_status=$?
+	[ "$plain_status" -ne 0 ]
+	[ "$plain_status" -eq "$wrapped_status" ]
+	cmp plain wrapped
 	# Kconfig's probe sees GNU ld.
 	run "$KLINKWRAP" ld --version
 	[[ "${lines[0]}" == "GNU ld "* ]]
@@ -162,6 +185,16 @@ while :; do sleep 0.05; done"
 	PATH="$PWD/masq" run -127 "$PWD/masq/ld" -o out main.o
 	[ "$status" -eq 127 ]
 	[[ "$output" == *"klinkwrap: ld: no real linker on PATH"* ]]
+}
+
+@test "masquerade through hardlinks of klinkwrap finds the real linker" {
+	mkdir h1 h2
+	cp "$KLINKWRAP" h1/ld
+	ln h1/ld h2/ld
+	ld -o plain main.o helper.o -e main
+	PATH="$PWD/h1:$PWD/h2:$PATH" run "$PWD/h1/ld" -o wrapped main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	cmp plain wrapped
 }
 
 @test "exec-loop guard: two copies of klinkwrap calling each other stop with 127" {

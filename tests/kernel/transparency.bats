@@ -55,3 +55,14 @@ relink() {
 	cmp "$BATS_TEST_TMPDIR/plain.vmlinux" "$BATS_TEST_TMPDIR/masq.vmlinux"
 	cmp "$BATS_TEST_TMPDIR/plain.System.map" "$BATS_TEST_TMPDIR/masq.System.map"
 }
+
+@test "6.1: under make -j2 the wrapper adds nothing to stderr and changes no output" {
+	# Kbuild's vdso, realmode and vmlinux.o links run in recipes without
+	# '+': the jobserver's fds are closed there, and bfd needs no tokens.
+	relink plain ld -j2
+	relink wrapped "$KLINKWRAP ld" -j2
+	cat "$BATS_TEST_TMPDIR/wrapped.err"
+	cmp "$BATS_TEST_TMPDIR/plain.err" "$BATS_TEST_TMPDIR/wrapped.err"
+	cmp "$BATS_TEST_TMPDIR/plain.vmlinux" "$BATS_TEST_TMPDIR/wrapped.vmlinux"
+	cmp "$BATS_TEST_TMPDIR/plain.System.map" "$BATS_TEST_TMPDIR/wrapped.System.map"
+}

@@ -42,6 +42,17 @@ static void test_output_forms(void **state)
 	assert_string_equal(OUTPUT("--oformat", "binary", "a.o"), "(none)");
 	assert_string_equal(OUTPUT("--oformat=binary", "-o", "img"), "img");
 	assert_string_equal(OUTPUT("-oformat"), "format");
+	/* GNU ld takes unambiguous abbreviations of --output (lld does not,
+	 * and fails on them itself). */
+	assert_string_equal(OUTPUT("--outp", "a1", "x.o"), "a1");
+	assert_string_equal(OUTPUT("--outp=a2", "x.o"), "a2");
+	assert_string_equal(OUTPUT("--outpu", "a3"), "a3");
+	/* ld 2.40 reads "--ou" and "--out" as --out-implib, "--o" is
+	 * ambiguous, and "--outputs" is no option of ld. */
+	assert_string_equal(OUTPUT("--ou", "a4", "x.o"), "(none)");
+	assert_string_equal(OUTPUT("--out=a5", "x.o"), "(none)");
+	assert_string_equal(OUTPUT("--o", "a6"), "(none)");
+	assert_string_equal(OUTPUT("--outputs=a7"), "(none)");
 	/* The value of -o is taken whole, even when it looks like an option. */
 	assert_string_equal(OUTPUT("-o", "-v"), "-v");
 }
