@@ -1,5 +1,6 @@
 /* klinkwrap jobserver-info: what a link would see of make's jobserver. */
 #include "klinkwrap/commands.h"
+#include "klinkwrap/exec.h"
 #include "klinkwrap/jobserver.h"
 #include "klinkwrap/subcmd.h"
 #include "klinkwrap/util.h"
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #define USAGE "[--format=text|json]"
 
@@ -84,9 +86,16 @@ int cmd_jobserver_info(int argc, char *argv[])
 	in.usable = jobserver_open(&js, in.makeflags);
 	in.mf = &js.mf;
 	if (in.usable) {
-		/* Taken and given back at once. */
+		/* Taken and given back at once; a signal in between waits until
+		 * they are back, then ends klinkwrap. */
+		exec_signals_catch();
 		in.free_tokens = (long)jobserver_take(&js, SIZE_MAX);
 		jobserver_give_back(&js);
+		int sig = exec_signals_release();
+		if (sig) {
+			jobserver_close(&js);
+			exec_exit_like(W_EXITCODE(0, sig));
+		}
 	}
 	if (js.problem)
 		in.warning = kw_asprintf("klinkwrap: warning: jobserver unavailable: %s", js.problem);

@@ -22,8 +22,10 @@ static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
 static volatile sig_atomic_t child_pid;
 static volatile sig_atomic_t last_signal;
 static volatile sig_atomic_t undelivered; /* caught while no child ran */
+static volatile sig_atomic_t pipe_caught;
 static int catch_depth;
 static struct sigaction saved[NFORWARDED];
+static struct sigaction saved_pipe;
 
 static void forward(int sig)
 {
@@ -34,6 +36,16 @@ static void forward(int sig)
 	else
 		undelivered = sig;
 	errno = saved_errno;
+}
+
+/* SIGPIPE while something must be given back: the write that raised it
+ * fails with EPIPE instead, and klinkwrap carries on (a --verbose line to
+ * a stderr nobody reads must not lose tokens). Not passed on: the linker
+ * meets its own broken pipes. */
+static void note_pipe(int sig)
+{
+	(void)sig;
+	pipe_caught = 1;
 }
 
 static void forwarded_set(sigset_t *set)
@@ -58,6 +70,24 @@ void exec_signals_catch(void)
 		if (saved[i].sa_handler != SIG_IGN)
 			sigaction(forwarded[i], &sa, NULL);
 	}
+	sigaction(SIGPIPE, NULL, &saved_pipe);
+	exec_sigpipe_survive();
+}
+
+void exec_sigpipe_survive(void)
+{
+	/* Caught handlers are reset at exec, so the linker still gets the
+	 * default SIGPIPE (or an inherited "ignore", which stays). */
+	struct sigaction old, sa = { .sa_handler = note_pipe, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, NULL, &old);
+	if (old.sa_handler != SIG_IGN)
+		sigaction(SIGPIPE, &sa, NULL);
+}
+
+bool exec_sigpipe_caught(void)
+{
+	return pipe_caught;
 }
 
 int exec_signals_release(void)
@@ -67,6 +97,7 @@ int exec_signals_release(void)
 		return sig;
 	for (size_t i = 0; i < NFORWARDED; i++)
 		sigaction(forwarded[i], &saved[i], NULL);
+	sigaction(SIGPIPE, &saved_pipe, NULL);
 	undelivered = 0;
 	return sig;
 }
@@ -79,34 +110,38 @@ int exec_errno_status(int err)
 int exec_start(struct kw_child *child, const char *path, char *const argv[])
 {
 	posix_spawnattr_t attr;
-	sigset_t all, empty;
+	sigset_t all, original;
 	int err;
 
 	child->pid = -1;
 	child->status = 0;
 	child->signal_received = 0;
 
+	/* An inherited SIGCHLD "ignore" (or SA_NOCLDWAIT) would reap the
+	 * linker behind klinkwrap's back and lose its exit status. The
+	 * linker inherits the default too, as under make, which resets it. */
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, NULL);
+
 	exec_signals_catch();
 	/* Block the forwarded signals while the child starts, so none is
 	 * lost between spawn and recording its pid; the child starts with
-	 * klinkwrap's original mask. */
+	 * klinkwrap's original mask, as it is, and klinkwrap gets it back. */
 	forwarded_set(&all);
-	sigprocmask(SIG_BLOCK, &all, &empty);
-	sigdelset(&empty, SIGINT);
-	sigdelset(&empty, SIGTERM);
-	sigdelset(&empty, SIGHUP);
+	sigprocmask(SIG_BLOCK, &all, &original);
 
 	if (undelivered) {
 		/* Asked to stop before the linker started: it never will. */
 		child->status = W_EXITCODE(0, undelivered);
 		child->signal_received = undelivered;
 		undelivered = 0;
-		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		sigprocmask(SIG_SETMASK, &original, NULL);
 		return 0;
 	}
 
 	posix_spawnattr_init(&attr);
-	posix_spawnattr_setsigmask(&attr, &empty);
+	posix_spawnattr_setsigmask(&attr, &original);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
 	pid_t pid;
 	err = posix_spawn(&pid, path, NULL, &attr, argv, environ);
@@ -114,13 +149,13 @@ int exec_start(struct kw_child *child, const char *path, char *const argv[])
 
 	if (err) {
 		exec_signals_release();
-		sigprocmask(SIG_UNBLOCK, &all, NULL);
+		sigprocmask(SIG_SETMASK, &original, NULL);
 		kw_error("%s: cannot execute: %s", path, strerror(err));
 		return exec_errno_status(err);
 	}
 	child->pid = pid;
 	child_pid = pid;
-	sigprocmask(SIG_UNBLOCK, &all, NULL);
+	sigprocmask(SIG_SETMASK, &original, NULL);
 	return 0;
 }
 

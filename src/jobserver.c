@@ -253,12 +253,24 @@ static bool open_fifo(struct kw_jobserver *js)
 	return true;
 }
 
-bool jobserver_open(struct kw_jobserver *js, const char *makeflags)
+void jobserver_init(struct kw_jobserver *js, const char *makeflags)
 {
 	memset(js, 0, sizeof(*js));
 	js->rfd = js->wfd = -1;
 	jobserver_parse(makeflags, &js->mf);
+}
+
+bool jobserver_open(struct kw_jobserver *js, const char *makeflags)
+{
+	jobserver_init(js, makeflags);
+	return jobserver_connect(js);
+}
+
+bool jobserver_connect(struct kw_jobserver *js)
+{
 	bool ok = false;
+	if (js->rfd >= 0 || js->problem)
+		return js->rfd >= 0;
 	switch (js->mf.style) {
 	case KW_JS_NONE:
 		return false;

@@ -28,18 +28,26 @@ static unsigned long thread_cap(const struct kw_config *cfg, const struct kw_job
 	return jobs < cpus ? jobs : cpus;
 }
 
-/* Take tokens for threads and append the options that ask for them. */
-static void provision_threads(struct kw_slots *s, const struct kw_config *cfg, const char *path,
-			      const struct kw_linkargs *args, const char *name)
+/* Where the linker would take thread options in ARGV (threads.h), or 0
+ * when it gets none: a linker without threads, --threads=off, a thread
+ * option of the user's, or a driver mode that takes none. */
+static size_t thread_slot(const struct kw_slots *s, const struct kw_config *cfg,
+			  const struct kw_linkargs *args, char *const argv[])
 {
-	s->kind = threads_linker_kind(path, name);
 	if (!strcmp(config_text(cfg, KW_OPT_THREADS), "off") || !threads_supported(s->kind) ||
-	    !jobserver_present(&s->js) || threads_user_set(args->words.v, args->words.n))
+	    threads_user_set(args->words.v, args->words.n))
+		return 0;
+	return threads_insert_at(s->kind, argv);
+}
+
+/* Take tokens for threads; the options that ask for them go in at AT. */
+static void provision_threads(struct kw_slots *s, const struct kw_config *cfg, size_t at)
+{
+	if (!at || !jobserver_present(&s->js))
 		return;
 	unsigned long cap = thread_cap(cfg, &s->js);
 	s->tokens = cap > 1 ? jobserver_take(&s->js, cap - 1) : 0;
 	s->threads = s->tokens + 1;
-	threads_push_args(s->kind, s->threads, &s->argv);
 }
 
 /* Every token make has but the implicit slot; 0 when -jN is unknown. */
@@ -91,10 +99,27 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 		 const struct kw_linkargs *args, char *const argv[])
 {
 	memset(s, 0, sizeof(*s));
+	/* A stderr nobody reads must not end the link early (tokens held)
+	 * or late (klinkwrap ends as the linker ended). */
+	exec_sigpipe_survive();
 	s->output = args->output;
 	s->verbose = config_flag(cfg, KW_OPT_VERBOSE);
 	s->lock_fd = -1;
 	s->cls = classify_output(args->output, config_text(cfg, KW_OPT_SERIAL));
+	s->kind = threads_linker_kind(path, argv[0]);
+	size_t at = thread_slot(s, cfg, args, argv);
+	bool exclusive = s->cls == KW_CLASS_SERIAL && config_flag(cfg, KW_OPT_EXCLUSIVE);
+
+	/* Connect, and warn about a jobserver that cannot be used, only when
+	 * tokens would be taken: a link that takes none (bfd, a user's thread
+	 * option, --threads=off or 1) has nothing to say about it. Connecting
+	 * comes before the serial lock, so that the lock's fd never takes the
+	 * number of a closed jobserver fd; tokens come only after the lock. */
+	jobserver_init(&s->js, getenv("MAKEFLAGS"));
+	if ((at && thread_cap(cfg, &s->js) > 1) || exclusive) {
+		jobserver_connect(&s->js);
+		warn_unusable(&s->js);
+	}
 	if (s->cls == KW_CLASS_SERIAL) {
 		s->lock_fd = classify_lock(args->output, &s->lock_wait);
 		if (s->verbose)
@@ -104,16 +129,18 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	/* From the first token on, a signal must not end klinkwrap before
 	 * the tokens are back. */
 	exec_signals_catch();
-	jobserver_open(&s->js, getenv("MAKEFLAGS"));
-	warn_unusable(&s->js);
-	/* argv[0], then the thread options, then the user's arguments. */
-	kw_strvec_push(&s->argv, argv[0]);
-	provision_threads(s, cfg, path, args, argv[0]);
-	for (char *const *a = argv + 1; *a; a++)
-		kw_strvec_push(&s->argv, *a);
+	provision_threads(s, cfg, at);
+	/* The user's arguments with the thread options at AT (after argv[0],
+	 * or after a driver-mode word). */
+	size_t i = 0;
+	for (; argv[i] && (i < at || !s->threads); i++)
+		kw_strvec_push(&s->argv, argv[i]);
+	if (s->threads)
+		threads_push_args(s->kind, s->threads, &s->argv);
+	for (; argv[i]; i++)
+		kw_strvec_push(&s->argv, argv[i]);
 
-	if (s->cls == KW_CLASS_SERIAL && config_flag(cfg, KW_OPT_EXCLUSIVE) &&
-	    jobserver_poll_fd(&s->js) >= 0)
+	if (exclusive && jobserver_poll_fd(&s->js) >= 0)
 		begin_exclusive(s, config_number(cfg, KW_OPT_EXCLUSIVE_WAIT));
 	if (s->verbose && jobserver_present(&s->js))
 		report_holding(s);

@@ -87,6 +87,21 @@ bool threads_user_set(char *const words[], size_t n)
 	return false;
 }
 
+static bool is_word(const char *w, const char *name)
+{
+	return w && w[0] == '-' && !strcmp(w + (w[1] == '-' ? 2 : 1), name);
+}
+
+size_t threads_insert_at(enum kw_linker_kind kind, char *const argv[])
+{
+	const char *first = argv[0] ? argv[1] : NULL;
+	if (kind == KW_LINKER_LLD && is_word(first, "flavor"))
+		return argv[2] && !strcmp(argv[2], "gnu") ? 3 : 0;
+	if (kind == KW_LINKER_MOLD && is_word(first, "run"))
+		return 0;
+	return 1;
+}
+
 void threads_push_args(enum kw_linker_kind kind, unsigned long n, struct kw_strvec *out)
 {
 	switch (kind) {

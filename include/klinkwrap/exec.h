@@ -13,19 +13,34 @@ struct kw_child {
 };
 
 /* Catch SIGINT, SIGTERM and SIGHUP instead of dying of them: each is
- * recorded, and passed on to the child while one runs. Used around the
- * time klinkwrap holds something it must give back (jobserver tokens).
- * Calls nest with exec_signals_release; signals klinkwrap inherited as
- * ignored stay ignored. */
+ * recorded, and passed on to the child while one runs. SIGPIPE is caught
+ * too, and only noted: a write to a broken pipe fails with EPIPE instead
+ * (klinkwrap still ends as the linker ended). Used around the time
+ * klinkwrap holds something it must give back (jobserver tokens). Calls
+ * nest with exec_signals_release; signals klinkwrap inherited as ignored
+ * stay ignored, and the linker gets the dispositions klinkwrap inherited
+ * (caught ones are reset to the default at exec). */
 void exec_signals_catch(void);
+
+/* From now on (past exec_signals_release too), SIGPIPE only turns the
+ * write that raised it into EPIPE, as in exec_signals_catch. For a
+ * wrapped link, whose own writes are messages on stderr: a reader of
+ * stderr that went away must not change how klinkwrap ends. Programs
+ * started later still get the default (or an inherited "ignore"). */
+void exec_sigpipe_survive(void);
+
+/* Was SIGPIPE caught (and so turned into EPIPE) since klinkwrap started? */
+bool exec_sigpipe_caught(void);
 
 /* Undo one exec_signals_catch. Returns the last signal caught while no
  * child ran (so nobody acted on it), or 0: the caller should end by it
  * once it has given back what it holds. */
 int exec_signals_release(void);
 
-/* Start PATH with ARGV and klinkwrap's environment, stdio and process
- * group. From here until exec_wait returns, SIGINT, SIGTERM and SIGHUP
+/* Start PATH with ARGV and klinkwrap's environment, stdio, process group
+ * and signal mask. SIGCHLD is set to its default first (an inherited
+ * "ignore" would make the linker's exit status unknowable), so the linker
+ * inherits the default. From here until exec_wait returns, SIGINT, SIGTERM and SIGHUP
  * sent to klinkwrap are passed on to the child. If one of them was
  * caught before (exec_signals_catch), the child is not started: the
  * call returns 0 with child->pid -1 and child->status saying it died of

@@ -50,6 +50,14 @@ struct kw_jobserver {
  * takes no tokens and has no problem. Never blocks. */
 bool jobserver_open(struct kw_jobserver *js, const char *makeflags);
 
+/* jobserver_open in two steps. init parses MAKEFLAGS (jobserver_present
+ * answers, js->mf is filled) without checking or opening any fd: no
+ * problem is recorded and no token can be taken, as a link that will take
+ * none needs. connect then does the rest of jobserver_open (once; later
+ * calls return the first answer). Release with jobserver_close. */
+void jobserver_init(struct kw_jobserver *js, const char *makeflags);
+bool jobserver_connect(struct kw_jobserver *js);
+
 /* Is a parallel make in charge (a jobserver, usable or not)? Then the
  * link owns exactly one slot plus the tokens it takes. */
 bool jobserver_present(const struct kw_jobserver *js);

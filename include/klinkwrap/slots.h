@@ -2,7 +2,7 @@
  * (threads for the linker; every free token in exclusive mode), and the
  * argv with the thread options. Every token taken is given back on every
  * way out: slots_end, exit(), and SIGINT/SIGTERM/SIGHUP, which are caught
- * from slots_begin to slots_end. */
+ * from slots_begin to slots_end, and SIGPIPE, which never ends the link. */
 #ifndef KLINKWRAP_SLOTS_H
 #define KLINKWRAP_SLOTS_H
 
@@ -31,9 +31,14 @@ struct kw_slots {
 };
 
 /* Before the link of ARGS->output by the linker at PATH (ARGV as given):
- * classify, lock a serial link, connect to the jobserver (warning once
- * when it cannot be used), take tokens for threads and, in exclusive
- * mode, every free one. Never waits for a token. */
+ * classify; connect to the jobserver only when tokens would be taken (a
+ * thread-capable linker given threads, or an exclusive serial link),
+ * warning once when it cannot be used; lock a serial link (after
+ * connecting, before any token); take tokens for threads and, in
+ * exclusive mode, every free one. The thread options go after argv[0],
+ * or after a driver-mode word (lld's -flavor gnu); none for mold -run or
+ * lld's other flavours. From here on SIGPIPE only fails the write that
+ * raised it (exec_sigpipe_survive). Never waits for a token. */
 void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *path,
 		 const struct kw_linkargs *args, char *const argv[]);
 

@@ -5,6 +5,7 @@
 #define KLINKWRAP_THREADS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "klinkwrap/util.h"
 
 enum kw_linker_kind {
@@ -27,6 +28,14 @@ bool threads_supported(enum kw_linker_kind kind);
 /* Did the user set threads in WORDS (the expanded linker arguments):
  * --threads[=N], --no-threads, --thread-count[=N], --thread-count-*? */
 bool threads_user_set(char *const words[], size_t n);
+
+/* Where the thread options for KIND go in ARGV (the linker's name, then
+ * its arguments as given), or 0 when they must not be given at all. A
+ * driver-mode word must stay first: lld's `-flavor gnu` (or `--flavor`)
+ * takes them after its value (index 3), lld's other flavours (link,
+ * darwin, wasm) take none; mold's `-run`/`--run CMD...` runs a command,
+ * not a link, and takes none. Otherwise index 1. */
+size_t threads_insert_at(enum kw_linker_kind kind, char *const argv[]);
 
 /* Append the options that give KIND N threads. */
 void threads_push_args(enum kw_linker_kind kind, unsigned long n, struct kw_strvec *out);

@@ -15,18 +15,11 @@ setup() {
 	probe_script
 	cd "$BATS_TEST_TMPDIR"
 	unset MAKEFLAGS MFLAGS MAKELEVEL KLINKWRAP_THREADS KLINKWRAP_EXCLUSIVE
-	mkfifo fifo
-	# The server's end, held open for the whole test as make 4.4 does.
-	exec 8<>fifo
+	fifo_setup
 }
 
 teardown() {
-	exec 8>&-
-}
-
-# fifo_content: the bytes now in the fifo, sorted, as hex (taken and put back).
-fifo_content() {
-	MAKEFLAGS="-j4 --jobserver-auth=fifo:$PWD/fifo" perl probe.pl
+	fifo_teardown
 }
 
 @test "fifo: 40 concurrent links take and return the exact bytes" {

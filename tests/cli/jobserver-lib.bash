@@ -28,6 +28,23 @@ printf "tokens=%d bytes=%s\n", length($buf), unpack('H*', join '', sort split //
 PERL
 }
 
+# fifo_setup: a make 4.4 style jobserver the test serves itself, ./fifo,
+# with the server's end held open on fd 8 for the whole test as make does
+# (fifo_teardown closes it). Preload tokens with `printf BYTES >&8`.
+fifo_setup() {
+	mkfifo fifo
+	exec 8<>fifo
+}
+
+fifo_teardown() {
+	exec 8>&-
+}
+
+# fifo_content: the bytes now in ./fifo, sorted, as hex (taken and put back).
+fifo_content() {
+	MAKEFLAGS="-j4 --jobserver-auth=fifo:$PWD/fifo" perl probe.pl
+}
+
 # slow_lld DIR SECONDS: a stand-in named ld.lld (so it is provisioned as
 # lld) that waits, then runs the real ld.lld.
 slow_lld() {

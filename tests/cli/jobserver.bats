@@ -269,3 +269,108 @@ MK
 		die "style\n" unless $j->{style} eq "pipe" && $j->{jobs} == 5;
 		die "tokens\n" if defined $j->{free_tokens};' <info.json
 }
+
+@test "driver-mode words stay first: lld -flavor gnu gets threads after it, mold -run none" {
+	require lld cc
+	# Real linkers: each link works and says what it got.
+	cat >Makefile <<'MK'
+all:
+	+$(KW) --verbose lld -flavor gnu -o f main.o helper.o -e main
+	+$(KW) --verbose mold -run cc -o r main.c helper.c
+	+@perl probe.pl
+MK
+	run --separate-stderr make -j3 KW="$KLINKWRAP"
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	grep -q 'f: jobserver: holding [0-2] token(s), lld gets [1-3] thread(s)' <<<"$stderr"
+	grep -q 'r: jobserver: holding 0 token(s), threads left to mold' <<<"$stderr"
+	[[ "$output" == *"tokens=2 "* ]]
+	is_elf f
+	./r
+	# Stand-ins show where the options went, and that other flavours and
+	# mold -run get none.
+	mkdir bin
+	printf '#!/bin/sh\necho "$0 $*" >>"%s/args"\n' "$PWD" >bin/ld.lld
+	chmod +x bin/ld.lld
+	cp bin/ld.lld bin/mold
+	cat >Makefile <<'MK'
+all:
+	+$(KW) bin/ld.lld -flavor gnu -o o1 main.o
+	+$(KW) bin/ld.lld -flavor link /out:o2 -o o2 main.o
+	+$(KW) bin/mold -run cc -o o3 main.c
+	+$(KW) bin/mold --run cc -o o4 main.c
+MK
+	run make -j3 KW="$KLINKWRAP"
+	[ "$status" -eq 0 ]
+	cat args
+	grep -qE '^bin/ld.lld -flavor gnu --threads=[1-3] -o o1 main.o$' args
+	grep -qx 'bin/ld.lld -flavor link /out:o2 -o o2 main.o' args
+	grep -qx 'bin/mold -run cc -o o3 main.c' args
+	grep -qx 'bin/mold --run cc -o o4 main.c' args
+}
+
+@test "without '+', only links that would take tokens warn; bfd links are silent" {
+	# Kbuild's vdso, realmode, vmlinux.o and module links: GNU ld, no '+'.
+	cat >Makefile <<'MK'
+all: r.o vmlinux.o
+r.o vmlinux.o:
+	$(KW) ld -r -o $@ main.o helper.o
+MK
+	run --separate-stderr make -j2 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# Nor a serial one (no --exclusive), nor lld with the user's thread
+	# option or --threads=off, nor mold -run.
+	cat >Makefile <<'MK'
+all: vmlinux o1 o2 o3 o4
+vmlinux:
+	$(KW) ld -o $@ main.o helper.o -e main
+o1:
+	$(KW) ld.lld --threads=2 -o $@ main.o helper.o -e main
+o2:
+	$(KW) --threads=off ld.lld -o $@ main.o helper.o -e main
+o3:
+	$(KW) mold -run cc -o $@ main.c helper.c
+o4:
+	$(KW) --threads=1 ld.lld -o $@ main.o helper.o -e main
+MK
+	run --separate-stderr make -j2 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	is_elf vmlinux
+	# An lld link that would take tokens, among bfd links: one warning.
+	cat >Makefile <<'MK'
+all: r.o app vmlinux.o
+r.o vmlinux.o:
+	$(KW) ld -r -o $@ main.o helper.o
+app:
+	$(KW) ld.lld -o $@ main.o helper.o -e main
+MK
+	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	echo "$stderr"
+	[ "$(grep -c 'jobserver unavailable' <<<"$stderr")" -eq 1 ]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	is_elf app
+	# An exclusive serial bfd link would take tokens: it warns too.
+	printf 'vmlinux:\n\t$(KW) --exclusive ld -o $@ main.o helper.o -e main\n' >Makefile
+	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'jobserver unavailable' <<<"$stderr")" -eq 1 ]
+}
+
+@test "a serial link without '+' names the closed jobserver fd, not its lock's" {
+	printf 'all: vmlinux .tmp_vmlinux1\nvmlinux .tmp_vmlinux1:\n\t$(KW) %s -o $@ main.o helper.o -e main\n' \
+		'--exclusive ld' >Makefile
+	run --separate-stderr make -j2 KW="$KLINKWRAP" 3>&-
+	echo "$stderr"
+	[ "$status" -eq 0 ]
+	[ "$(grep -c "jobserver unavailable: the read fd [0-9]* from MAKEFLAGS is closed; running with one slot: add '+' to the parent make rule" <<<"$stderr")" -eq 2 ]
+	refute grep -q 'not a pipe' <<<"$stderr"
+	printf 'vmlinux:\n\t$(KW) ld.lld -o $@ main.o helper.o -e main\n' >Makefile
+	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	grep -q 'the read fd [0-9]* from MAKEFLAGS is closed' <<<"$stderr"
+	refute grep -q 'not a pipe' <<<"$stderr"
+	[ -e .klinkwrap-serial.lock ]
+}

@@ -112,6 +112,33 @@ static void test_user_threads(void **state)
 	assert_false(threads_user_set(unset, sizeof(unset) / sizeof(*unset)));
 }
 
+/* Driver-mode words stay first: lld -flavor gnu takes the options after
+ * its value, other flavours and mold -run take none. */
+static void test_insert_at(void **state)
+{
+	(void)state;
+	char *plain[] = { "ld.lld", "-o", "x", NULL };
+	char *gnu[] = { "lld", "-flavor", "gnu", "-o", "x", NULL };
+	char *gnu2[] = { "lld", "--flavor", "gnu", "-o", "x", NULL };
+	char *coff[] = { "lld", "-flavor", "link", "/out:x", NULL };
+	char *bare[] = { "lld", "-flavor", NULL };
+	char *run[] = { "mold", "-run", "cc", "-o", "x", "m.c", NULL };
+	char *run2[] = { "mold", "--run", "make", NULL };
+	char *alone[] = { "ld.lld", NULL };
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, plain), 1);
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, gnu), 3);
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, gnu2), 3);
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, coff), 0);
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, bare), 0);
+	assert_int_equal(threads_insert_at(KW_LINKER_MOLD, run), 0);
+	assert_int_equal(threads_insert_at(KW_LINKER_MOLD, run2), 0);
+	assert_int_equal(threads_insert_at(KW_LINKER_MOLD, plain), 1);
+	assert_int_equal(threads_insert_at(KW_LINKER_LLD, alone), 1);
+	/* Only the linker's own mode words count. */
+	assert_int_equal(threads_insert_at(KW_LINKER_GOLD, run), 1);
+	assert_int_equal(threads_insert_at(KW_LINKER_MOLD, gnu), 1);
+}
+
 static void test_thread_args(void **state)
 {
 	(void)state;
@@ -137,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_linker_kinds),
 		cmocka_unit_test(test_user_threads),
 		cmocka_unit_test(test_thread_args),
+		cmocka_unit_test(test_insert_at),
 	};
 	return cmocka_run_group_tests_name("classify", tests, NULL, NULL);
 }

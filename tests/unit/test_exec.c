@@ -6,7 +6,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -62,6 +64,95 @@ static void test_ignored_stays_ignored(void **state)
 	signal(SIGINT, SIG_DFL);
 }
 
+/* A parent that ignores SIGCHLD must not cost the linker's status. */
+static void test_sigchld_ignored(void **state)
+{
+	(void)state;
+	struct kw_child child;
+	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	signal(SIGCHLD, SIG_IGN);
+	int started = exec_start(&child, "/bin/sh", argv);
+	int waited = started ? -2 : exec_wait(&child);
+	signal(SIGCHLD, SIG_DFL);
+	assert_int_equal(started, 0);
+	assert_int_equal(waited, 0);
+	assert_true(WIFEXITED(child.status));
+	assert_int_equal(WEXITSTATUS(child.status), 3);
+}
+
+/* The child gets klinkwrap's mask as it was, and klinkwrap keeps it. */
+static void test_mask_kept(void **state)
+{
+	(void)state;
+	sigset_t block, before, after;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, &before);
+	/* grep, not sh (dash clears its mask), with its stdout in a file. */
+	FILE *out = tmpfile();
+	assert_non_null(out);
+	int saved_stdout = dup(1);
+	fflush(stdout);
+	dup2(fileno(out), 1);
+	char *argv[] = { "grep", "SigBlk", "/proc/self/status", NULL };
+	struct kw_child child;
+	exec_signals_catch();
+	int started = exec_start(&child, "/bin/grep", argv);
+	int waited = started ? -2 : exec_wait(&child);
+	exec_signals_release();
+	dup2(saved_stdout, 1);
+	close(saved_stdout);
+	sigprocmask(SIG_SETMASK, &before, &after);
+	assert_int_equal(started, 0);
+	assert_int_equal(waited, 0);
+	assert_true(WIFEXITED(child.status) && WEXITSTATUS(child.status) == 0);
+
+	/* klinkwrap's own mask is back as it was. */
+	assert_true(sigismember(&after, SIGTERM));
+	assert_true(sigismember(&after, SIGHUP));
+	assert_true(sigismember(&after, SIGUSR1));
+	assert_false(sigismember(&after, SIGINT));
+
+	/* The child's: bit N-1 for signal N. */
+	char line[128];
+	unsigned long long blk = 0;
+	rewind(out);
+	assert_non_null(fgets(line, sizeof(line), out));
+	assert_int_equal(sscanf(line, "SigBlk: %llx", &blk), 1);
+	fclose(out);
+	for (int sig = 1; sig < 32; sig++)
+		assert_int_equal(!!(blk & (1ULL << (sig - 1))), sigismember(&after, sig));
+}
+
+/* SIGPIPE while caught: the write fails with EPIPE, nothing dies, and the
+ * default comes back with the release; an inherited "ignore" stays. */
+static void test_sigpipe(void **state)
+{
+	(void)state;
+	int p[2];
+	struct sigaction sa;
+	assert_int_equal(pipe(p), 0);
+	close(p[0]);
+	exec_signals_catch();
+	errno = 0;
+	assert_int_equal(write(p[1], "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	assert_true(exec_sigpipe_caught());
+	/* Not a signal to end by: klinkwrap ends as the linker did. */
+	assert_int_equal(exec_signals_release(), 0);
+	sigaction(SIGPIPE, NULL, &sa);
+	assert_true(sa.sa_handler == SIG_DFL);
+	signal(SIGPIPE, SIG_IGN);
+	exec_signals_catch();
+	sigaction(SIGPIPE, NULL, &sa);
+	assert_true(sa.sa_handler == SIG_IGN);
+	exec_signals_release();
+	signal(SIGPIPE, SIG_DFL);
+	close(p[1]);
+}
+
 static int readies;
 static int watched_fd;
 
@@ -100,6 +191,9 @@ int main(void)
 		cmocka_unit_test(test_caught_after_child),
 		cmocka_unit_test(test_ignored_stays_ignored),
 		cmocka_unit_test(test_wait_watching),
+		cmocka_unit_test(test_sigchld_ignored),
+		cmocka_unit_test(test_mask_kept),
+		cmocka_unit_test(test_sigpipe),
 	};
 	return cmocka_run_group_tests_name("exec", tests, NULL, NULL);
 }

@@ -237,6 +237,45 @@ static void test_unusable_fds(void **state)
 	jobserver_close(&js);
 }
 
+/* init parses without touching an fd (a link that takes no token says
+ * nothing); connect then checks, once. */
+static void test_init_then_connect(void **state)
+{
+	(void)state;
+	struct kw_jobserver js;
+	jobserver_init(&js, " -j4 --jobserver-auth=200,201");
+	assert_true(jobserver_present(&js));
+	assert_int_equal(js.mf.jobs, 4);
+	assert_null(js.problem);
+	assert_int_equal(jobserver_poll_fd(&js), -1);
+	assert_int_equal(jobserver_take(&js, 5), 0);
+	assert_false(jobserver_connect(&js));
+	assert_non_null(strstr(js.problem, "fd 200 from MAKEFLAGS is closed"));
+	char *first = js.problem;
+	assert_false(jobserver_connect(&js));
+	assert_ptr_equal(js.problem, first);
+	jobserver_close(&js);
+
+	int p[2];
+	char flags[64];
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "xy", 2), 2);
+	snprintf(flags, sizeof(flags), " -j3 --jobserver-auth=%d,%d", p[0], p[1]);
+	jobserver_init(&js, flags);
+	assert_int_equal(jobserver_take(&js, 5), 0);
+	assert_true(jobserver_connect(&js));
+	int fd = jobserver_poll_fd(&js);
+	assert_true(jobserver_connect(&js));
+	assert_int_equal(jobserver_poll_fd(&js), fd);
+	assert_int_equal(jobserver_take(&js, 5), 2);
+	jobserver_close(&js);
+	char back[4];
+	assert_int_equal(read(p[0], back, sizeof(back)), 2);
+	assert_memory_equal(back, "xy", 2);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void test_fifo(void **state)
 {
 	(void)state;
@@ -283,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_exit_gives_back),
 		cmocka_unit_test(test_unusable_fds),
 		cmocka_unit_test(test_fifo),
+		cmocka_unit_test(test_init_then_connect),
 	};
 	return cmocka_run_group_tests_name("jobserver", tests, NULL, NULL);
 }
