@@ -23,7 +23,16 @@ struct kw_symdiff_row {
 	unsigned kind;       /* KW_SD_* bits */
 	bool stub;           /* a linker stub or thunk (sysmap_is_stub) */
 	struct kw_sym old, new; /* old: unless ADDED; new: unless REMOVED */
-	int64_t size_delta;  /* new size - old size (0 for a missing side) */
+	/* new size - old size (0 for a missing side), exactly: sizes are any
+	 * 64-bit values, so the delta needs 65 bits, kept as a magnitude and
+	 * a sign. */
+	uint64_t size_change; /* |new size - old size| */
+	bool shrank;          /* the size went down (size_change > 0) */
+};
+
+/* A sum of 64-bit sizes, exact: 128 bits as two halves (value hi*2^64+lo). */
+struct kw_u128 {
+	uint64_t hi, lo;
 };
 
 struct kw_symdiff {
@@ -31,7 +40,7 @@ struct kw_symdiff {
 	size_t n;
 	size_t added, removed, moved, grown, shrunk, changed;
 	size_t stubs_added, stubs_removed;
-	uint64_t up, down;   /* bytes gained, lost (sizes) */
+	struct kw_u128 up, down; /* bytes gained, lost (sizes), exact */
 	int addr_width;
 };
 
@@ -41,10 +50,15 @@ void symdiff_compute(const struct kw_symset *old, const struct kw_symset *new,
 void symdiff_release(struct kw_symdiff *d);
 
 /* The summary line, bloat-o-meter style:
- * "add/remove: A/R moved: M grow/shrink: G/S up/down: U/-D (TOTAL)". */
+ * "add/remove: A/R moved: M grow/shrink: G/S up/down: U/-D (TOTAL)".
+ * Text output is exact for any sizes (U, D and TOTAL may pass 2^64). */
 void symdiff_summary(const struct kw_symdiff *d, FILE *out);
 /* Summary, stub line, then a table of rows (stubs grouped last). */
 void symdiff_print(const struct kw_symdiff *d, FILE *out);
+/* JSON integers are 64-bit signed: a number that does not fit (a size,
+ * delta or total of 2^63 or more) is clamped to INT64_MAX or INT64_MIN, and
+ * the "saturated" member of its object (the summary, or the row for the
+ * row's delta and its old and new sizes) is true; it is false otherwise. */
 json_t *symdiff_json(const struct kw_symdiff *d);
 
 #endif

@@ -233,3 +233,119 @@ S
 	[ "$output" = "99aa06d3014798d86001c324468d497f  0  empty.o" ]
 	grep -q 99aa06d3014798d86001c324468d497f "$KW_ROOT/doc/klinkwrap.1"
 }
+
+# Sizes and addresses are any 64-bit values: a corrupt or hostile object can
+# claim .size foo, 0xffffffffffffffff. Text output is exact (deltas need 65
+# bits, totals more), JSON clamps to int64 and says "saturated"; under the
+# sanitizer build any signed overflow fails the test.
+extreme_objects() {
+	printf '.file "x.c"\n.text\n' >empty.s
+	printf '.data\n.globl foo\nfoo: .zero 8\n.size foo, 0x8000000000000000\n' >big.s
+	printf '.data\n.globl foo, foo2\nfoo: .zero 8\n.size foo, 0x8000000000000000\nfoo2: .zero 8\n.size foo2, 0x8000000000000000\n' >two.s
+	cat >old.s <<'S'
+	.data
+	.globl grow, drop, keep
+grow:	.zero 8
+	.size grow, 0x7fffffffffffffff
+drop:	.zero 8
+	.size drop, 0xffffffffffffffff
+keep:	.zero 8
+	.size keep, 8
+	.globl far, near
+	.set far, 0x10
+	.set near, 0x1000
+S
+	cat >new.s <<'S'
+	.data
+	.globl grow, drop, keep, huge1, huge2
+grow:	.zero 8
+	.size grow, 0xffffffffffffffff
+drop:	.zero 8
+	.size drop, 0
+keep:	.zero 8
+	.size keep, 16
+huge1:	.zero 8
+	.size huge1, 0xffffffffffffffff
+huge2:	.zero 8
+	.size huge2, 0xffffffffffffffff
+	.globl far, near
+	.set far, 0xfffffffffffffff0
+	.set near, 0x1008
+S
+	local f
+	for f in empty big two old new; do
+		as -o "$f.o" "$f.s"
+	done
+}
+
+# json_check FILE PYTHON-EXPR: the expression over d (the parsed JSON, exact
+# integers, unlike jq 1.6) holds.
+json_check() {
+	python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+if not eval("(" + sys.argv[2] + ")"):
+    sys.exit("false: " + sys.argv[2])' "$@"
+}
+
+@test "symdiff: a size of 2^63 added or removed is exact, no overflow" {
+	require python3
+	extreme_objects
+	run -1 "$KLINKWRAP" symdiff big.o empty.o
+	[ "${lines[0]}" = "add/remove: 0/1 moved: 0 grow/shrink: 0/0 up/down: 0/-9223372036854775808 (-9223372036854775808)" ]
+	[[ "${lines[2]}" =~ ^\[D\]\ foo\ +0+\ +-\ +9223372036854775808\ +0\ -9223372036854775808$ ]]
+	run -1 "$KLINKWRAP" symdiff empty.o big.o
+	[ "${lines[0]}" = "add/remove: 1/0 moved: 0 grow/shrink: 0/0 up/down: 9223372036854775808/0 (9223372036854775808)" ]
+	[[ "${lines[2]}" =~ ^\[A\]\ foo\ +-\ +0+\ +0\ 9223372036854775808\ \+9223372036854775808$ ]]
+	# Two of them: the totals pass 2^64.
+	run -1 "$KLINKWRAP" symdiff two.o empty.o
+	[ "${lines[0]}" = "add/remove: 0/2 moved: 0 grow/shrink: 0/0 up/down: 0/-18446744073709551616 (-18446744073709551616)" ]
+	run -1 "$KLINKWRAP" symdiff empty.o two.o
+	[ "${lines[0]}" = "add/remove: 2/0 moved: 0 grow/shrink: 0/0 up/down: 18446744073709551616/0 (18446744073709551616)" ]
+	# JSON: -2^63 fits int64 exactly; +2^63 and the sizes do not.
+	"$KLINKWRAP" symdiff --format=json big.o empty.o >rm.json || [ $? -eq 1 ]
+	json_check rm.json 'd["summary"]["down"] == 2**63 - 1 and d["summary"]["total"] == -2**63
+		and d["summary"]["up"] == 0 and d["summary"]["saturated"]
+		and d["rows"][0]["size_delta"] == -2**63 and d["rows"][0]["old"]["size"] == 2**63 - 1
+		and d["rows"][0]["saturated"]'
+	"$KLINKWRAP" symdiff --format=json empty.o big.o >add.json || [ $? -eq 1 ]
+	json_check add.json 'd["summary"]["up"] == 2**63 - 1 and d["summary"]["total"] == 2**63 - 1
+		and d["summary"]["down"] == 0 and d["summary"]["saturated"]
+		and d["rows"][0]["size_delta"] == 2**63 - 1 and d["rows"][0]["saturated"]'
+	"$KLINKWRAP" symdiff --format=json two.o empty.o >rm2.json || [ $? -eq 1 ]
+	json_check rm2.json 'd["summary"]["total"] == -2**63 and d["summary"]["saturated"]'
+}
+
+@test "symdiff: sizes of 2^64-1, deltas past 2^63 and moves near 2^64, exact and in order" {
+	require python3
+	extreme_objects
+	run -1 "$KLINKWRAP" symdiff old.o new.o
+	# up = 2 * (2^64-1) + 2^63 + 8, down = 2^64-1.
+	[ "${lines[0]}" = "add/remove: 2/0 moved: 2 grow/shrink: 2/1 up/down: 46116860184273879046/-18446744073709551615 (27670116110564327431)" ]
+	# Largest size change first (drop's 2^64-1 shrink ties the added ones,
+	# then by name), then grow's +2^63, keep's +8, then the moves by
+	# distance: far (0x10 -> 0xfffffffffffffff0) before near (+8).
+	[[ "${lines[2]}" =~ ^\[S\]\ drop\ .*\ 18446744073709551615\ +0\ -18446744073709551615$ ]]
+	[[ "${lines[3]}" =~ ^\[A\]\ huge1\ .*\ 0\ 18446744073709551615\ \+18446744073709551615$ ]]
+	[[ "${lines[4]}" =~ ^\[A\]\ huge2\ .*\ \+18446744073709551615$ ]]
+	[[ "${lines[5]}" =~ ^\[S\]\ grow\ .*\ 9223372036854775807\ 18446744073709551615\ \+9223372036854775808$ ]]
+	[[ "${lines[6]}" =~ ^\[S\]\ keep\ .*\ +8\ +16\ +\+8$ ]]
+	[[ "${lines[7]}" =~ ^\[M\]\ far\ +0000000000000010\ fffffffffffffff0\ .*\ \+0$ ]]
+	[[ "${lines[8]}" =~ ^\[M\]\ near\ .*\ \+0$ ]]
+	[ "${#lines[@]}" -eq 9 ]
+	# The other way round: signs flip, totals mirror.
+	run -1 "$KLINKWRAP" symdiff new.o old.o
+	[ "${lines[0]}" = "add/remove: 0/2 moved: 2 grow/shrink: 1/2 up/down: 18446744073709551615/-46116860184273879046 (-27670116110564327431)" ]
+	[[ "${lines[2]}" =~ ^\[S\]\ drop\ .*\ \+18446744073709551615$ ]]
+	[[ "${lines[5]}" =~ ^\[S\]\ grow\ .*\ -9223372036854775808$ ]]
+	"$KLINKWRAP" symdiff --format=json old.o new.o >d.json || [ $? -eq 1 ]
+	json_check d.json '[r["name"] for r in d["rows"]] == ["drop", "huge1", "huge2", "grow", "keep", "far", "near"]
+		and d["summary"]["up"] == 2**63 - 1 and d["summary"]["down"] == 2**63 - 1
+		and d["summary"]["total"] == 2**63 - 1 and d["summary"]["saturated"]
+		and d["summary"]["grown"] == 2 and d["summary"]["shrunk"] == 1
+		and d["rows"][0]["size_delta"] == -2**63 and d["rows"][3]["size_delta"] == 2**63 - 1
+		and [r["saturated"] for r in d["rows"]] == [True] * 4 + [False] * 3
+		and d["rows"][4]["size_delta"] == 8 and d["rows"][5]["new"]["address"] == "fffffffffffffff0"'
+	# Nothing extreme: saturated is false throughout.
+	"$KLINKWRAP" symdiff --format=json prog prog >same.json || true
+	json_check same.json 'd["summary"]["saturated"] is False and d["rows"] == []'
+}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 
-# The libFuzzer harness over the symbol-set reader: every input of the
-# corpus, then a bounded smoke run (FUZZ_SMOKE_TIME seconds, 40 by
+# The libFuzzer harness over the symbol-set reader and the differ (inputs
+# holding the split marker are two files, diffed both ways): every input of
+# the corpus, then a bounded smoke run (FUZZ_SMOKE_TIME seconds, 40 by
 # default; the whole file stays under 60 s).
 
 load ../cli/helpers
