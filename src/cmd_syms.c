@@ -8,6 +8,8 @@
 #include "klinkwrap/util.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +20,18 @@ static json_t *sym_json(const struct kw_symset *set, const struct kw_sym *s)
 {
 	char addr[24];
 	snprintf(addr, sizeof(addr), "%0*" PRIx64, set->addr_width, s->value);
-	return json_pack("{s:s, s:s%, s:s, s:I, s:s, s:s}", "address", addr, "type", &s->letter,
-			 (size_t)1, "name", s->name, "size", (json_int_t)s->size, "section",
-			 s->section, "binding",
-			 s->bind == 0 ? "local" : s->bind == 1 ? "global" : s->bind == 2 ? "weak"
-									 : "other");
+	/* JSON integers are int64 here: a larger size is clamped and flagged,
+	 * as symdiff does, never wrapped to a negative number. */
+	bool saturated = s->size > (uint64_t)INT64_MAX;
+	json_t *o = json_pack("{s:s, s:s%, s:s, s:I, s:s, s:s}", "address", addr, "type",
+			      &s->letter, (size_t)1, "name", s->name, "size",
+			      (json_int_t)(saturated ? INT64_MAX : (int64_t)s->size), "section",
+			      s->section, "binding",
+			      s->bind == 0 ? "local" : s->bind == 1 ? "global" : s->bind == 2 ? "weak"
+											 : "other");
+	if (o && saturated)
+		json_object_set_new(o, "saturated", json_true());
+	return o;
 }
 
 int cmd_syms(int argc, char *argv[])

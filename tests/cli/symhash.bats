@@ -349,3 +349,15 @@ if not eval("(" + sys.argv[2] + ")"):
 	"$KLINKWRAP" symdiff --format=json prog prog >same.json || true
 	json_check same.json 'd["summary"]["saturated"] is False and d["rows"] == []'
 }
+
+@test "syms --format=json clamps a size past int64 and flags it, never wraps it negative" {
+	require python3
+	printf '.globl big\n.data\nbig: .quad 0\n.size big, 0xffffffffffffffff\n.globl small\nsmall: .quad 1\n.size small, 8\n' >syms-big.s
+	as -o syms-big.o syms-big.s
+	"$KLINKWRAP" syms --format=json syms-big.o >syms.json
+	json_check syms.json '[s["size"] for s in d["symbols"]] == [2**63 - 1, 8]'
+	json_check syms.json 'd["symbols"][0]["saturated"] is True and "saturated" not in d["symbols"][1]'
+	run "$KLINKWRAP" syms syms-big.o
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "0000000000000000 D big" ]
+}
