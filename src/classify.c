@@ -11,15 +11,9 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
 enum kw_link_class classify_output(const char *output, const char *patterns)
 {
-	const char *name = base_name(output);
+	const char *name = kw_basename(output);
 	char *list = kw_strdup(patterns);
 	enum kw_link_class cls = KW_CLASS_PLAIN;
 	for (char *p = list, *glob; (glob = strsep(&p, ",")) != NULL;) {
@@ -39,7 +33,7 @@ const char *classify_name(enum kw_link_class cls)
 
 int classify_lock(const char *output, double *waited)
 {
-	const char *name = base_name(output);
+	const char *name = kw_basename(output);
 	char *path = name == output
 		? kw_strdup(KW_SERIAL_LOCK)
 		: kw_asprintf("%.*s/%s", (int)(name - output - 1), output, KW_SERIAL_LOCK);

@@ -6,7 +6,6 @@
 #include "klinkwrap/util.h"
 
 #include <stdio.h>
-#include <string.h>
 
 int cmd_wrap(int argc, char *argv[])
 {
@@ -62,9 +61,7 @@ int cmd_masquerade(int argc, char *argv[])
 	}
 	/* Search PATH for the bare name, which the linker also gets as its
 	 * argv[0] (lld picks its flavour from the basename). */
-	const char *slash = strrchr(argv[0], '/');
-	if (slash)
-		argv[0] = (char *)slash + 1;
+	argv[0] = (char *)kw_basename(argv[0]);
 	int rc = link_run(&cfg, argc, argv);
 	config_release(&cfg);
 	return rc;

@@ -27,8 +27,7 @@ int main(int argc, char *argv[])
 	if (argc < 1 || !argv[0])
 		kw_die(KW_EXIT_SELF, "no program name in argv");
 
-	const char *slash = strrchr(argv[0], '/');
-	if (!locate_is_own_name(slash ? slash + 1 : argv[0]))
+	if (!locate_is_own_name(kw_basename(argv[0])))
 		return cmd_masquerade(argc, argv);
 
 	if (argc > 1) {

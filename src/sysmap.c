@@ -3,6 +3,7 @@
  * "ADDRESS TYPE NAME": " \$" is a name prefix, "_veneer$" a suffix, and so
  * on, since names hold no spaces. */
 #include "klinkwrap/sysmap.h"
+#include "klinkwrap/util.h"
 
 #include <string.h>
 
@@ -47,12 +48,6 @@ static bool has_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !memcmp(s + n - m, suffix, m);
-}
-
 static bool any_prefix(const char *name, const char *const *list)
 {
 	for (; *list; list++)
@@ -80,8 +75,8 @@ static bool lld_thunk(const char *name)
 
 bool sysmap_is_stub(const char *name)
 {
-	return lld_thunk(name) || has_suffix(name, "_from_arm") ||
-	       has_suffix(name, "_from_thumb") || has_suffix(name, "_veneer") ||
+	return lld_thunk(name) || kw_has_suffix(name, "_from_arm") ||
+	       kw_has_suffix(name, "_from_thumb") || kw_has_suffix(name, "_veneer") ||
 	       strstr(name, ".long_branch.") || strstr(name, ".plt_branch.");
 }
 

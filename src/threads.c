@@ -8,31 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *base_name(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	return slash ? slash + 1 : path;
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t ls = strlen(s), lx = strlen(suffix);
-	return ls >= lx && !strcmp(s + ls - lx, suffix);
-}
-
 /* Classify one file name: "lld", "ld.lld", "mold", "ld.mold",
  * "x86_64-linux-gnu-ld.gold", "ld.bfd", "ld", with version suffixes
  * ("lld-14") allowed on lld. */
 static enum kw_linker_kind kind_of_name(const char *b)
 {
-	if (!strcmp(b, "lld") || !strncmp(b, "lld-", 4) || ends_with(b, "ld.lld") ||
+	if (!strcmp(b, "lld") || !strncmp(b, "lld-", 4) || kw_has_suffix(b, "ld.lld") ||
 	    strstr(b, "ld.lld-"))
 		return KW_LINKER_LLD;
-	if (!strcmp(b, "mold") || ends_with(b, "ld.mold"))
+	if (!strcmp(b, "mold") || kw_has_suffix(b, "ld.mold"))
 		return KW_LINKER_MOLD;
-	if (!strcmp(b, "gold") || ends_with(b, "ld.gold"))
+	if (!strcmp(b, "gold") || kw_has_suffix(b, "ld.gold"))
 		return KW_LINKER_GOLD;
-	if (ends_with(b, "ld.bfd") || !strcmp(b, "ld") || ends_with(b, "-ld"))
+	if (kw_has_suffix(b, "ld.bfd") || !strcmp(b, "ld") || kw_has_suffix(b, "-ld"))
 		return KW_LINKER_BFD;
 	return KW_LINKER_OTHER;
 }
@@ -41,10 +29,10 @@ enum kw_linker_kind threads_linker_kind(const char *path, const char *name)
 {
 	char real[PATH_MAX];
 	const char *file = realpath(path, real) ? real : path;
-	enum kw_linker_kind kind = kind_of_name(base_name(file));
+	enum kw_linker_kind kind = kind_of_name(kw_basename(file));
 	if (kind == KW_LINKER_LLD) {
 		/* lld's other flavours spell threads differently. */
-		const char *n = base_name(name);
+		const char *n = kw_basename(name);
 		if (strstr(n, "lld-link") || strstr(n, "ld64") || strstr(n, "wasm-ld"))
 			return KW_LINKER_OTHER;
 	}

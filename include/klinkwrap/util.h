@@ -3,6 +3,7 @@
 #define KLINKWRAP_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Exit statuses of klinkwrap itself (DESIGN.md, "Exit status"). */
@@ -43,6 +44,11 @@ struct kw_strvec {
 void kw_strvec_push(struct kw_strvec *sv, const char *s);
 void kw_strvec_push_owned(struct kw_strvec *sv, char *s);
 void kw_strvec_clear(struct kw_strvec *sv);
+
+/* The last component of PATH (the text after its last '/'). */
+const char *kw_basename(const char *path);
+/* Does S end with SUFFIX? */
+bool kw_has_suffix(const char *s, const char *suffix);
 
 /* CLOCK_MONOTONIC in seconds: durations and ordering of events. */
 double kw_monotonic(void);
