@@ -7,9 +7,8 @@
 #include "klinkwrap/symset.h"
 #include "klinkwrap/util.h"
 
-#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 /* What one link is and how it went; grows as features report on links. */
@@ -47,21 +46,13 @@ static int run_linker(struct link *l)
 	return rc;
 }
 
-/* Only regular files can hold a symbol table worth hashing: an output of
- * /dev/null or a pipe is the user's choice, not a broken ELF. */
-static bool is_regular(const char *path)
-{
-	struct stat st;
-	return !stat(path, &st) && S_ISREG(st.st_mode);
-}
-
 /* Report on a link that ran. */
 static void after_link(struct link *l)
 {
 	char *why = NULL, note[80] = "";
 	int code = exec_exit_code(l->child.status);
 
-	if (code == 0 && config_flag(l->cfg, KW_OPT_SYMHASH) && is_regular(l->args.output)) {
+	if (code == 0 && config_flag(l->cfg, KW_OPT_SYMHASH)) {
 		l->symhashed = true;
 		l->sym_status = symset_hash_file(l->args.output, &l->symhash, &l->symcount, &why);
 	}

@@ -40,12 +40,12 @@ static size_t thread_slot(const struct kw_slots *s, const struct kw_config *cfg,
 	return threads_insert_at(s->kind, argv);
 }
 
-/* Take tokens for threads; the options that ask for them go in at AT. */
-static void provision_threads(struct kw_slots *s, const struct kw_config *cfg, size_t at)
+/* Take tokens for up to CAP threads; the options that ask for them go in
+ * at AT. */
+static void provision_threads(struct kw_slots *s, unsigned long cap, size_t at)
 {
 	if (!at || !jobserver_present(&s->js))
 		return;
-	unsigned long cap = thread_cap(cfg, &s->js);
 	s->tokens = cap > 1 ? jobserver_take(&s->js, cap - 1) : 0;
 	s->threads = s->tokens + 1;
 }
@@ -116,7 +116,8 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	 * comes before the serial lock, so that the lock's fd never takes the
 	 * number of a closed jobserver fd; tokens come only after the lock. */
 	jobserver_init(&s->js, getenv("MAKEFLAGS"));
-	if ((at && thread_cap(cfg, &s->js) > 1) || exclusive) {
+	unsigned long cap = thread_cap(cfg, &s->js);
+	if ((at && cap > 1) || exclusive) {
 		jobserver_connect(&s->js);
 		warn_unusable(&s->js);
 	}
@@ -129,7 +130,7 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	/* From the first token on, a signal must not end klinkwrap before
 	 * the tokens are back. */
 	exec_signals_catch();
-	provision_threads(s, cfg, at);
+	provision_threads(s, cap, at);
 	/* The user's arguments with the thread options at AT (after argv[0],
 	 * or after a driver-mode word). */
 	size_t i = 0;

@@ -672,8 +672,11 @@ enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char 
 		return fail(why, "is a directory%s", NULL);
 	}
 	if (!S_ISREG(st.st_mode)) {
+		/* A device or a pipe (an output of /dev/null): nothing to read
+		 * a symbol table from, like an empty file. */
 		close(fd);
-		return fail(why, "not a regular file%s", NULL);
+		*why = kw_strdup("not a regular file, not ELF");
+		return KW_SYMSET_NOT_ELF;
 	}
 	if (st.st_size == 0) {
 		close(fd);

@@ -14,7 +14,8 @@
 enum kw_symset_status {
 	KW_SYMSET_OK = 0,
 	KW_SYMSET_NO_SYMTAB = 1, /* a good ELF file without .symtab (stripped) */
-	KW_SYMSET_NOT_ELF = 2,   /* not ELF at all (a binary image, a map) */
+	KW_SYMSET_NOT_ELF = 2,   /* not ELF at all (a binary image, a map, an empty
+				  * or non-regular file) */
 	KW_SYMSET_BAD = 3,       /* unreadable or corrupt: *why says what */
 };
 

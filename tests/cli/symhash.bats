@@ -88,7 +88,7 @@ bad_inputs() { # the bad files, each named after what is wrong with it
 
 @test "bad input: klinkwrap: FILE: reason, exit 2, and no hash" {
 	bad_inputs
-	for f in empty random truncated-header truncated-end a-directory missing bad-strndx bad-shdrs; do
+	for f in empty random truncated-header truncated-end a-directory missing bad-strndx bad-shdrs /dev/null; do
 		for cmd in symhash syms; do
 			run -2 --separate-stderr "$KLINKWRAP" "$cmd" "$f"
 			[ -z "$output" ] || { echo "$cmd $f printed: $output"; false; }
