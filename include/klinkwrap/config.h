@@ -44,6 +44,13 @@ const struct kw_option_info *config_option(enum kw_option id);
 void config_init(struct kw_config *cfg);
 void config_release(struct kw_config *cfg);
 
+/* Is every setting that takes effect valid? A bad value that was
+ * overridden (an environment value under a command-line one) is no error.
+ * Returns 0, or -1 after printing what is wrong with each bad one.
+ * Called where a setting is about to be used (a real link), never by
+ * passthrough calls, --help or --show-config. */
+int config_validate(const struct kw_config *cfg);
+
 /* Apply KLINKWRAP_* variables from the environment. Empty ones count as
  * unset. Returns 0, or -1 after printing what is wrong. */
 int config_load_env(struct kw_config *cfg);
