@@ -90,3 +90,59 @@ setup() {
 	run -127 "$KLINKWRAP" --serial x no-such-linker-xyz -o out
 	[ "${#lines[@]}" -eq 1 ]
 }
+
+@test "subcommands: one parser, options before or after operands until --, both value forms" {
+	require jq
+	ld -o prog main.o helper.o -e main
+	want=$("$KLINKWRAP" symhash prog)
+	# symhash used to stop at its first file.
+	run -0 "$KLINKWRAP" symhash prog --format=json
+	echo "$output" | jq -e '.[0].file == "prog"'
+	run -0 "$KLINKWRAP" symhash --format json prog
+	echo "$output" | jq -e '.[0].file == "prog"'
+	run -0 "$KLINKWRAP" syms prog --format json
+	echo "$output" | jq -e '.file == "prog"'
+	run -1 "$KLINKWRAP" symdiff main.o --format json prog
+	echo "$output" | jq -e '.same == false'
+	run -0 "$KLINKWRAP" jobserver-info --format json
+	echo "$output" | jq -e 'has("style")'
+	# An optional value is only --opt=VALUE: the next word is the file.
+	run -0 "$KLINKWRAP" syms --sysmap prog
+	run -125 "$KLINKWRAP" syms --sysmap 6.1 prog
+	[[ "$output" == *"one file only"* ]]
+	# After --, words are operands even if they look like options.
+	cp prog ./--format=json
+	run -0 "$KLINKWRAP" symhash -- --format=json
+	[[ "$output" == *"  --format=json" ]]
+	run -0 "$KLINKWRAP" symhash prog
+	[ "$output" = "$want" ]
+}
+
+@test "subcommands: usage errors exit 125 everywhere, symdiff included; --help exits 0" {
+	ld -o prog main.o helper.o -e main
+	for cmd in symhash syms symdiff jobserver-info; do
+		run -125 "$KLINKWRAP" $cmd --bogus prog
+		[[ "$output" == "klinkwrap: $cmd: unknown option '--bogus' (usage: klinkwrap $cmd "* ]]
+		run -125 "$KLINKWRAP" $cmd --format=xml
+		run -125 "$KLINKWRAP" $cmd --format
+		[[ "$output" == *"option '--format' needs a value"* ]]
+		run -125 "$KLINKWRAP" $cmd -x
+		run -0 "$KLINKWRAP" $cmd --help
+		[[ "${lines[0]}" == "usage: klinkwrap $cmd "* ]]
+	done
+	run -125 "$KLINKWRAP" symdiff prog
+	run -125 "$KLINKWRAP" symdiff prog prog prog
+	run -125 "$KLINKWRAP" jobserver-info extra
+	# Results keep their statuses.
+	run -0 "$KLINKWRAP" symdiff prog prog
+	run -2 "$KLINKWRAP" symdiff prog missing
+}
+
+@test "subcommands read no KLINKWRAP_* variable" {
+	ld -o prog main.o helper.o -e main
+	want=$("$KLINKWRAP" symhash prog)
+	KLINKWRAP_THREADS=banana KLINKWRAP_FORMAT=json KLINKWRAP_VERBOSE=yes \
+		run -0 --separate-stderr "$KLINKWRAP" symhash prog
+	[ "$output" = "$want" ]
+	[ -z "$stderr" ]
+}
