@@ -146,7 +146,7 @@ char *kwjson_decode(const json_t *j, size_t *len)
 int kwjson_dump(const json_t *j, FILE *out)
 {
 	errno = 0;
-	if (json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', out) == EOF ||
+	if (json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) || fputc('\n', out) == EOF ||
 	    ferror(out)) {
 		if (!errno)
 			errno = EIO;
@@ -157,7 +157,7 @@ int kwjson_dump(const json_t *j, FILE *out)
 
 char *kwjson_line(const json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	if (!s)
 		kw_die(KW_EXIT_SELF, "out of memory (writing JSON)");
 	size_t n = strlen(s);
