@@ -73,6 +73,16 @@ int cli_setting(int argc, char *const argv[], int *i, struct kw_config *cfg, cha
 	return id;
 }
 
+/* --help, --version, --show-config: options without a value. */
+static bool is_action(const char *name, size_t len)
+{
+	static const char *const actions[] = { "help", "version", "show-config" };
+	for (size_t k = 0; k < sizeof(actions) / sizeof(*actions); k++)
+		if (strlen(actions[k]) == len && !strncmp(actions[k], name, len))
+			return true;
+	return false;
+}
+
 int cli_parse(int argc, char *const argv[], struct kw_config *cfg, struct kw_cli *out)
 {
 	out->action = KW_CLI_RUN;
@@ -91,6 +101,8 @@ int cli_parse(int argc, char *const argv[], struct kw_config *cfg, struct kw_cli
 			return usage_error("unknown option '%s'; klinkwrap options are long "
 					   "(--name) and go before the linker", a, NULL);
 		const char *body = a + 2;
+		if (body[strcspn(body, "=")] && is_action(body, strcspn(body, "=")))
+			return usage_error("option '%s' takes no value", a, NULL);
 		if (!strcmp(body, "help")) {
 			out->action = KW_CLI_HELP;
 			continue;
@@ -160,12 +172,15 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Subcommands:\n"
 	      "  symhash [--format=F] FILE...   canonical symbol-set hash: HASH  COUNT  FILE\n"
-	      "  syms [--sysmap] FILE           canonical symbol list (System.map-like)\n"
+	      "  syms [--sysmap[=R]] FILE       canonical symbol list (System.map-like)\n"
 	      "  symdiff [--format=F] OLD NEW   symbols added, removed, moved, resized\n"
 	      "  jobserver-info                 what klinkwrap sees of make's jobserver\n"
+	      "  (subcommand options go before or after the operands, up to '--';\n"
+	      "  'klinkwrap SUBCOMMAND --help'; usage errors exit 125)\n"
 	      "  (converge, log and repro are reserved for coming versions)\n"
 	      "\n"
-	      "Options (each has a KLINKWRAP_* environment twin; the command line wins):\n"
+	      "Options (--opt=VALUE or --opt VALUE; a boolean --opt, --no-opt or --opt=yes|no;\n"
+	      "each has a KLINKWRAP_* environment twin; the command line wins):\n"
 	      "  --help                         show this help\n"
 	      "  --version                      show klinkwrap's version\n"
 	      "  --show-config                  show every setting and where it came from\n",

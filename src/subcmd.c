@@ -44,7 +44,9 @@ static int parse_option(struct subcmd *sc, int argc, char *argv[], int *i)
 	size_t len = eq ? (size_t)(eq - body) : strlen(body);
 	const struct subcmd_option *o = find(sc, body, len);
 
-	if (!o && !eq && !strcmp(body, "help")) {
+	if (!o && len == 4 && !strncmp(body, "help", 4)) {
+		if (eq)
+			return subcmd_usage_error(sc, "option '--help' takes no value");
 		printf("usage: klinkwrap %s %s\n%s", sc->name, sc->usage, sc->help ? sc->help : "");
 		return subcmd_finish(0, KW_EXIT_SELF);
 	}

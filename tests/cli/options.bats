@@ -74,6 +74,11 @@ setup() {
 	[[ "$output" == *"klinkwrap: out: "*"exited 0"* ]]
 	run -125 "$KLINKWRAP" --serial
 	[[ "$output" == *"option '--serial' needs a value"* ]]
+	# Options without a value refuse one.
+	run -125 "$KLINKWRAP" --help=yes
+	[[ "$output" == *"option '--help=yes' takes no value"* ]]
+	run -125 "$KLINKWRAP" --no-verbose=yes ld
+	run -125 "$KLINKWRAP" symhash --help=yes
 }
 
 @test "--serial ld a.o: the 127 message names the option that took 'ld'" {
