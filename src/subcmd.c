@@ -91,10 +91,12 @@ int subcmd_parse(struct subcmd *sc, int argc, char *argv[])
 {
 	int n = 0;     /* operands kept so far, compacted into argv[1..] */
 	bool options = true;
+	sc->dashdash = -1;
 	for (int i = 1; i < argc; i++) {
 		char *a = argv[i];
 		if (options && !strcmp(a, "--")) {
 			options = false;
+			sc->dashdash = n;
 			continue;
 		}
 		if (options && a[0] == '-' && a[1]) {
@@ -113,6 +115,8 @@ int subcmd_parse(struct subcmd *sc, int argc, char *argv[])
 	argv[1 + n] = NULL;
 	sc->operands = argv + 1;
 	sc->noperands = n;
+	if (sc->dashdash < 0)
+		sc->dashdash = n;
 	return SUBCMD_GO_ON;
 }
 

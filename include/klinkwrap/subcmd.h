@@ -42,9 +42,12 @@ struct subcmd {
 	 * rule and errors as before the linker; see cli_setting): converge
 	 * takes the wrapper's options before its "--". */
 	struct kw_config *config;
-	/* Out: the operands, in order, and their number. */
+	/* Out: the operands, in order, and their number; the index in
+	 * operands of the first word after "--" (noperands if there is none
+	 * or no "--"), for a command after "--" (converge -- LINKER ARGS). */
 	char **operands;
 	int noperands;
+	int dashdash;
 };
 
 /* subcmd_parse's "no exit status: go on". */

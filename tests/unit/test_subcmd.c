@@ -98,6 +98,13 @@ static void test_dashdash_and_operands(void **state)
 	assert_string_equal(sc.operands[0], "--format=json");
 	assert_string_equal(sc.operands[1], "-");
 	assert_string_equal(sc.operands[2], "--help");
+	assert_int_equal(sc.dashdash, 0);
+	setup(NULL);
+	assert_int_equal(PARSE("a", "b", "--", "c"), SUBCMD_GO_ON);
+	assert_int_equal(sc.dashdash, 2);
+	setup(NULL);
+	assert_int_equal(PARSE("a", "b"), SUBCMD_GO_ON);
+	assert_int_equal(sc.dashdash, 2);
 	setup(NULL);
 	assert_int_equal(PARSE("-"), SUBCMD_GO_ON);
 	assert_int_equal(sc.noperands, 1);
@@ -140,6 +147,7 @@ static void test_wrapper_settings(void **state)
 	assert_string_equal(format, "json");
 	assert_int_equal(sc.noperands, 3);
 	assert_string_equal(sc.operands[0], "ld");
+	assert_int_equal(sc.dashdash, 0);
 	assert_int_equal(PARSE("--threads=0"), KW_EXIT_SELF);
 	assert_int_equal(PARSE("--bogus"), KW_EXIT_SELF);
 	config_release(&cfg);
