@@ -101,6 +101,12 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 		return rc;
 	}
 
+	/* A real link: every setting in effect must be valid. */
+	if (config_validate(cfg)) {
+		linkargs_release(&l.args);
+		free(path);
+		return KW_EXIT_SELF;
+	}
 	rc = run_linker(&l);
 	if (!rc)
 		after_link(&l);
