@@ -18,7 +18,7 @@ struct info {
 	const struct kw_makeflags *mf;
 	bool usable;
 	long free_tokens;   /* -1: not counted */
-	char *warning;      /* the warning a link would print, or NULL */
+	char *warning;      /* the warning an --exclusive serial link would print, or NULL */
 };
 
 static void print_text(const struct info *in)
@@ -97,8 +97,12 @@ int cmd_jobserver_info(int argc, char *argv[])
 			exec_exit_like(W_EXITCODE(0, sig));
 		}
 	}
-	if (js.problem)
-		in.warning = kw_asprintf("klinkwrap: warning: jobserver unavailable: %s", js.problem);
+	/* The text an --exclusive serial link prints, the one link that
+	 * warns: built by the same code. */
+	char *warning = jobserver_unusable_warning(&js);
+	if (warning)
+		in.warning = kw_asprintf("klinkwrap: warning: %s", warning);
+	free(warning);
 
 	if (format == KW_FORMAT_JSON)
 		print_json(&in);
