@@ -2,6 +2,7 @@
 #include "klinkwrap/commands.h"
 #include "klinkwrap/exec.h"
 #include "klinkwrap/jobserver.h"
+#include "klinkwrap/slots.h"
 #include "klinkwrap/subcmd.h"
 #include "klinkwrap/util.h"
 
@@ -81,9 +82,18 @@ int cmd_jobserver_info(int argc, char *argv[])
 		}
 	}
 
+	/* Connect only where a link would (a thread-capable one, or an
+	 * --exclusive serial one under the KLINKWRAP_* settings); a bad
+	 * setting is the link's error to report, not this report's. */
+	struct kw_config cfg;
+	config_init(&cfg);
+	(void)config_load_env(&cfg);
 	struct kw_jobserver js;
 	struct info in = { .makeflags = getenv("MAKEFLAGS"), .free_tokens = -1 };
-	in.usable = jobserver_open(&js, in.makeflags);
+	jobserver_init(&js, in.makeflags);
+	if (slots_would_connect(&cfg, &js, config_flag(&cfg, KW_OPT_EXCLUSIVE)))
+		in.usable = jobserver_connect(&js);
+	config_release(&cfg);
 	in.mf = &js.mf;
 	if (in.usable) {
 		/* Taken and given back at once; a signal in between waits until

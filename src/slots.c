@@ -32,6 +32,13 @@ static unsigned long thread_cap(const struct kw_config *cfg, const struct kw_job
 	return jobs < cpus ? jobs : cpus;
 }
 
+bool slots_would_connect(const struct kw_config *cfg, const struct kw_jobserver *js,
+			 bool exclusive_serial)
+{
+	return exclusive_serial ||
+	       (strcmp(config_text(cfg, KW_OPT_THREADS), "off") && thread_cap(cfg, js) > 1);
+}
+
 /* Where the linker would take thread options in ARGV (threads.h), or 0
  * when it gets none: a linker without threads, --threads=off, a thread
  * option of the user's, or a driver mode that takes none. */
@@ -137,7 +144,7 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	s->js_present = jobserver_present(&s->js);
 	s->jobs = s->js.mf.jobs;
 	unsigned long cap = thread_cap(cfg, &s->js);
-	if ((at && cap > 1) || exclusive) {
+	if (at ? slots_would_connect(cfg, &s->js, exclusive) : exclusive) {
 		s->js_usable = jobserver_connect(&s->js);
 		if (exclusive)
 			warn_unusable(&s->js);

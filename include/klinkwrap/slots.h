@@ -58,6 +58,14 @@ struct kw_slots {
 void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *path,
 		 const struct kw_linkargs *args, char *const argv[]);
 
+/* Would a link under CFG connect to the jobserver JS names (parsed with
+ * jobserver_init)? A thread-capable linker connects when it could be
+ * given more than one thread (--threads not off, the cap above 1), an
+ * exclusive serial link (EXCLUSIVE_SERIAL) always. jobserver-info asks
+ * the same question, so that it connects only where a link would. */
+bool slots_would_connect(const struct kw_config *cfg, const struct kw_jobserver *js,
+			 bool exclusive_serial);
+
 /* The argv to run. */
 char *const *slots_argv(const struct kw_slots *s);
 

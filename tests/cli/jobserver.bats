@@ -393,3 +393,25 @@ MK
 	refute grep -q 'not a pipe' <<<"$stderr"
 	[ -e .klinkwrap-serial.lock ]
 }
+
+@test "jobserver-info connects only where a link would, and shows the warning an exclusive link prints" {
+	cat >Makefile <<'MK'
+all:
+	@$(KW) jobserver-info >info.txt
+	@$(KW) --exclusive ld -o vmlinux main.o helper.o -e main 2>link.err
+	+@KLINKWRAP_THREADS=off $(KW) jobserver-info >off.txt
+	+@KLINKWRAP_THREADS=off KLINKWRAP_EXCLUSIVE=yes $(KW) jobserver-info >exclusive.txt
+MK
+	run make -j3 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	cat info.txt link.err off.txt exclusive.txt
+	# Without '+': the very text the exclusive serial link printed.
+	[ -s link.err ]
+	[ "$(sed -n 's/^warning: *//p' info.txt)" = "$(cat link.err)" ]
+	# --threads=off and no --exclusive: no link would connect, nor does it.
+	grep -qx 'usable:      no' off.txt
+	grep -qx 'free tokens: -' off.txt
+	grep -qx 'warning:     (none)' off.txt
+	grep -qx 'usable:      yes' exclusive.txt
+	grep -qx 'free tokens: 2' exclusive.txt
+}
