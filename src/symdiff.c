@@ -103,12 +103,12 @@ static int by_name(const void *pa, const void *pb)
 	return r ? r : symset_sym_cmp(a, b);
 }
 
-static struct kw_sym *by_name_list(const struct kw_symset *set)
+static struct kw_sym *by_name_list(const struct kw_sym *syms, size_t n)
 {
-	struct kw_sym *v = kw_calloc(set->count, sizeof(*v));  /* checks count * size */
-	for (size_t i = 0; i < set->count; i++)
-		symset_get(set, i, &v[i]);
-	qsort(v, set->count, sizeof(*v), by_name);
+	struct kw_sym *v = kw_calloc(n ? n : 1, sizeof(*v));  /* checks n * size */
+	if (n)
+		memcpy(v, syms, n * sizeof(*v));
+	qsort(v, n, sizeof(*v), by_name);
 	return v;
 }
 
@@ -173,16 +173,34 @@ static void account(struct kw_symdiff *d, const struct kw_symdiff_row *r)
 	u128_add(r->shrank ? &d->down : &d->up, r->size_change);
 }
 
+static struct kw_sym *set_list(const struct kw_symset *set)
+{
+	struct kw_sym *v = kw_calloc(set->count ? set->count : 1, sizeof(*v));
+	for (size_t i = 0; i < set->count; i++)
+		symset_get(set, i, &v[i]);
+	return v;
+}
+
 void symdiff_compute(const struct kw_symset *old, const struct kw_symset *new,
 		     struct kw_symdiff *out)
 {
+	struct kw_sym *a = set_list(old), *b = set_list(new);
+	int width = new->addr_width > old->addr_width ? new->addr_width : old->addr_width;
+	symdiff_compute_syms(a, old->count, b, new->count, width, out);
+	free(a);
+	free(b);
+}
+
+void symdiff_compute_syms(const struct kw_sym *old, size_t nold, const struct kw_sym *new,
+			  size_t nnew, int addr_width, struct kw_symdiff *out)
+{
 	memset(out, 0, sizeof(*out));
-	out->addr_width = new->addr_width > old->addr_width ? new->addr_width : old->addr_width;
-	struct kw_sym *a = by_name_list(old), *b = by_name_list(new);
+	out->addr_width = addr_width;
+	struct kw_sym *a = by_name_list(old, nold), *b = by_name_list(new, nnew);
 	size_t i = 0, j = 0, alloc = 0;
-	while (i < old->count || j < new->count) {
+	while (i < nold || j < nnew) {
 		struct kw_symdiff_row r = { 0 };
-		int c = i == old->count ? 1 : j == new->count ? -1 : strcmp(a[i].name, b[j].name);
+		int c = i == nold ? 1 : j == nnew ? -1 : strcmp(a[i].name, b[j].name);
 		if (c < 0) {
 			r.kind = KW_SD_REMOVED;
 			r.old = a[i++];
@@ -218,6 +236,18 @@ void symdiff_compute(const struct kw_symset *old, const struct kw_symset *new,
 	free(b);
 	if (out->n)
 		qsort(out->rows, out->n, sizeof(*out->rows), by_effect);
+}
+
+bool symdiff_kallsyms_only(const struct kw_symdiff *d)
+{
+	if (!d->n)
+		return false;
+	for (size_t i = 0; i < d->n; i++) {
+		const struct kw_symdiff_row *r = &d->rows[i];
+		if (r->kind != KW_SD_MOVED || strncmp(r->name, "kallsyms_", 9))
+			return false;
+	}
+	return true;
 }
 
 void symdiff_release(struct kw_symdiff *d)

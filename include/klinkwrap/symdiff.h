@@ -47,7 +47,16 @@ struct kw_symdiff {
 /* Compare OLD and NEW (both stay open while the diff is used). */
 void symdiff_compute(const struct kw_symset *old, const struct kw_symset *new,
 		     struct kw_symdiff *out);
+/* The same for two symbol lists (a set's, or a map's: symmap.h), which
+ * stay in place while the diff is used; ADDR_WIDTH is for printing. */
+void symdiff_compute_syms(const struct kw_sym *old, size_t nold, const struct kw_sym *new,
+			  size_t nnew, int addr_width, struct kw_symdiff *out);
 void symdiff_release(struct kw_symdiff *d);
+
+/* Did only kallsyms_* symbols move, with nothing added, removed or
+ * resized? The signature of a table that oscillates (its own size moves
+ * its own symbols), which padding it (converge --pad) cures. */
+bool symdiff_kallsyms_only(const struct kw_symdiff *d);
 
 /* The summary line, bloat-o-meter style:
  * "add/remove: A/R moved: M grow/shrink: G/S up/down: U/-D (TOTAL)".

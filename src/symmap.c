@@ -1,0 +1,275 @@
+/* Symbol maps: owned copies of symbol lists, from a set or from map text. */
+#include "klinkwrap/symmap.h"
+#include "klinkwrap/util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* A string pool grown by appending; entries record offsets until the pool
+ * stops moving, then become pointers (fixup). */
+struct pool {
+	char *buf;
+	size_t len, alloc;
+};
+
+static size_t pool_add(struct pool *p, const char *s, size_t n)
+{
+	if (n > SIZE_MAX - p->len - 1)
+		kw_die(KW_EXIT_SELF, "out of memory");
+	if (p->len + n + 1 > p->alloc) {
+		size_t want = p->alloc ? p->alloc : 4096;
+		while (want < p->len + n + 1) {
+			if (want > SIZE_MAX / 2)
+				kw_die(KW_EXIT_SELF, "out of memory");
+			want *= 2;
+		}
+		p->buf = kw_realloc(p->buf, want);
+		p->alloc = want;
+	}
+	size_t at = p->len;
+	memcpy(p->buf + at, s, n);
+	p->buf[at + n] = '\0';
+	p->len += n + 1;
+	return at;
+}
+
+/* Entries hold pool offsets (cast through uintptr_t) while being built. */
+static void fixup(struct kw_symmap *m, struct pool *p)
+{
+	if (!p->buf)
+		pool_add(p, "", 0);
+	for (size_t i = 0; i < m->n; i++) {
+		m->v[i].name = p->buf + (uintptr_t)m->v[i].name;
+		m->v[i].section = p->buf + (uintptr_t)m->v[i].section;
+	}
+	m->pool = p->buf;
+}
+
+/* One map line, exactly as nm prints it (no address for an undefined
+ * symbol). Returns the length written to BUF (of size CAP), or the
+ * length needed. */
+static int map_line(char *buf, size_t cap, int width, const struct kw_sym *s)
+{
+	if (s->undefined)
+		return snprintf(buf, cap, "%*s %c %s\n", width, "", s->letter, s->name);
+	return snprintf(buf, cap, "%0*" PRIx64 " %c %s\n", width, s->value, s->letter, s->name);
+}
+
+char *symmap_text(const struct kw_symmap *map, size_t *len)
+{
+	struct pool p = { 0 };
+	char small[256];
+	for (size_t i = 0; i < map->n; i++) {
+		int n = map_line(small, sizeof(small), map->addr_width, &map->v[i]);
+		if ((size_t)n < sizeof(small)) {
+			pool_add(&p, small, (size_t)n);
+		} else {
+			char *big = kw_malloc((size_t)n + 1);
+			map_line(big, (size_t)n + 1, map->addr_width, &map->v[i]);
+			pool_add(&p, big, (size_t)n);
+			free(big);
+		}
+		p.len--; /* drop the NUL pool_add put after the line */
+	}
+	if (!p.buf)
+		pool_add(&p, "", 0), p.len = 0;
+	*len = p.len;
+	return p.buf;
+}
+
+static void hash_text(struct kw_symmap *m)
+{
+	size_t len;
+	char *text = symmap_text(m, &len);
+	XXH128_hash_t h = XXH3_128bits(text, len);
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, h);
+	memcpy(m->hash.b, c.digest, sizeof(m->hash.b));
+	free(text);
+}
+
+void symmap_from_set(const struct kw_symset *set, bool filter, enum kw_sysmap_rules rules,
+		     struct kw_symmap *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr_width = set->addr_width;
+	out->detailed = !filter;
+	out->v = kw_calloc(set->count ? set->count : 1, sizeof(*out->v));
+	struct pool p = { 0 };
+	size_t empty = pool_add(&p, "", 0);
+	for (size_t i = 0; i < set->count; i++) {
+		struct kw_sym s;
+		symset_get(set, i, &s);
+		if (filter && !sysmap_keep(rules, s.letter, s.name))
+			continue;
+		struct kw_sym *d = &out->v[out->n++];
+		*d = s;
+		d->name = (const char *)(uintptr_t)pool_add(&p, s.name, strlen(s.name));
+		if (filter) {
+			/* A map line knows no more than this. */
+			d->size = 0;
+			d->type = d->bind = 0;
+			d->section = (const char *)(uintptr_t)empty;
+		} else {
+			d->section = (const char *)(uintptr_t)pool_add(&p, s.section,
+									 strlen(s.section));
+		}
+	}
+	fixup(out, &p);
+	if (filter)
+		hash_text(out);
+	else
+		symset_hash(set, &out->hash);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse one line (without its newline) into *S (name as a pool offset).
+ * Returns NULL, or what is wrong. *WIDTH is the address width seen so far
+ * (0: none yet). */
+static const char *parse_line(const char *line, size_t len, int *width, struct pool *p,
+			      struct kw_sym *s)
+{
+	size_t i = 0, digits = 0;
+	uint64_t value = 0;
+	bool undefined = false;
+	memset(s, 0, sizeof(*s));
+	if (len && line[0] == ' ') {
+		/* nm's undefined symbol: spaces where the address goes. */
+		while (i < len && line[i] == ' ')
+			i++;
+		if (i < 2)
+			return "expected ADDRESS TYPE NAME";
+		digits = i - 1;
+		i--;
+		undefined = true;
+	} else {
+		for (; i < len && hexval((unsigned char)line[i]) >= 0; i++, digits++) {
+			if (digits == 16)
+				return "address longer than 16 hex digits";
+			value = value << 4 | (uint64_t)hexval((unsigned char)line[i]);
+		}
+		if (!digits)
+			return "expected a hexadecimal address";
+	}
+	if (*width && (int)digits != *width)
+		return "address width differs from the lines before";
+	if (digits > 16)
+		return "address longer than 16 hex digits";
+	if (i + 3 > len || line[i] != ' ' || line[i + 1] == ' ' || line[i + 2] != ' ')
+		return "expected ADDRESS TYPE NAME";
+	char letter = line[i + 1];
+	if ((unsigned char)letter < 0x21 || (unsigned char)letter > 0x7e)
+		return "the type is not a printable character";
+	const char *name = line + i + 3;
+	size_t nlen = len - i - 3;
+	if (!nlen)
+		return "no name";
+	if (memchr(name, ' ', nlen) || memchr(name, '\t', nlen) || memchr(name, '\0', nlen))
+		return "the name holds a space, tab or NUL";
+	*width = (int)digits;
+	s->value = value;
+	s->letter = letter;
+	s->undefined = undefined;
+	s->name = (const char *)(uintptr_t)pool_add(p, name, nlen);
+	return NULL;
+}
+
+int symmap_read(const char *path, struct kw_symmap *out, char **why)
+{
+	memset(out, 0, sizeof(*out));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*why = kw_strdup(strerror(errno));
+		return -1;
+	}
+	struct pool p = { 0 };
+	size_t empty = pool_add(&p, "", 0), alloc = 0, lineno = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t got;
+	int width = 0;
+	const char *bad = NULL;
+	while ((got = getline(&line, &cap, f)) >= 0) {
+		lineno++;
+		size_t len = (size_t)got;
+		if (len && line[len - 1] == '\n')
+			len--;
+		if (out->n == alloc) {
+			alloc = alloc ? alloc * 2 : 1024;
+			out->v = kw_realloc(out->v, alloc * sizeof(*out->v));
+		}
+		struct kw_sym *s = &out->v[out->n];
+		if ((bad = parse_line(line, len, &width, &p, s)))
+			break;
+		s->section = (const char *)(uintptr_t)empty;
+		out->n++;
+	}
+	int err = ferror(f) ? errno : 0;
+	free(line);
+	fclose(f);
+	if (bad || err) {
+		*why = bad ? kw_asprintf("line %zu: not a System.map line (%s)", lineno, bad)
+			   : kw_strdup(strerror(err));
+		free(out->v);
+		free(p.buf);
+		memset(out, 0, sizeof(*out));
+		return -1;
+	}
+	if (!out->v)
+		out->v = kw_calloc(1, sizeof(*out->v));
+	out->addr_width = width ? width : 16;
+	fixup(out, &p);
+	hash_text(out);
+	return 0;
+}
+
+bool symmap_equal(const struct kw_symmap *a, const struct kw_symmap *b)
+{
+	return a->n == b->n && a->detailed == b->detailed &&
+	       !memcmp(a->hash.b, b->hash.b, sizeof(a->hash.b));
+}
+
+size_t symmap_stub_count(const struct kw_symmap *map)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < map->n; i++)
+		n += sysmap_is_stub(map->v[i].name);
+	return n;
+}
+
+void symmap_copy(const struct kw_symmap *from, struct kw_symmap *out)
+{
+	*out = *from;
+	out->v = kw_calloc(from->n ? from->n : 1, sizeof(*out->v));
+	struct pool p = { 0 };
+	for (size_t i = 0; i < from->n; i++) {
+		out->v[i] = from->v[i];
+		out->v[i].name = (const char *)(uintptr_t)pool_add(&p, from->v[i].name,
+								   strlen(from->v[i].name));
+		out->v[i].section = (const char *)(uintptr_t)pool_add(&p, from->v[i].section,
+								      strlen(from->v[i].section));
+	}
+	fixup(out, &p);
+}
+
+void symmap_release(struct kw_symmap *map)
+{
+	free(map->v);
+	free(map->pool);
+	memset(map, 0, sizeof(*map));
+}
