@@ -1,5 +1,6 @@
 /* The fixed-point loop and its report. */
 #include "klinkwrap/converge.h"
+#include "klinkwrap/json.h"
 #include "klinkwrap/symdiff.h"
 #include "klinkwrap/sysmap.h"
 #include "klinkwrap/util.h"
@@ -54,6 +55,10 @@ void converge_run(const struct kw_converge_opts *opts, const struct kw_converge_
 		}
 		res->links++;
 		add_pass(res, pass, &cur);
+		if (!res->have_first) {
+			symmap_copy(&cur, &res->first);
+			res->have_first = true;
+		}
 		if (have_last) {
 			if (res->have_prev)
 				symmap_release(&res->prev);
@@ -95,6 +100,8 @@ void converge_result_release(struct kw_converge_result *res)
 	symmap_release(&res->last);
 	if (res->have_prev)
 		symmap_release(&res->prev);
+	if (res->have_first)
+		symmap_release(&res->first);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -155,6 +162,21 @@ void converge_report(const struct kw_converge_result *res, FILE *out)
 			res->passes[i].count, res->passes[i].stubs,
 			res->passes[i].stubs == 1 ? "" : "s");
 	fputc('\n', out);
+	if (res->have_first && res->links > 1) {
+		struct kw_symdiff since;
+		symdiff_compute_syms(res->first.v, res->first.n, res->last.v, res->last.n,
+				     res->last.addr_width, &since);
+		if (since.stubs_added) {
+			fprintf(out, "klinkwrap: converge: linker stubs and thunks added since "
+				"pass %u (%zu):", res->passes[res->npasses - res->links].number,
+				since.stubs_added);
+			for (size_t i = 0; i < since.n; i++)
+				if (since.rows[i].stub && (since.rows[i].kind & KW_SD_ADDED))
+					fprintf(out, " %s", since.rows[i].name);
+			fputc('\n', out);
+		}
+		symdiff_release(&since);
+	}
 	if (!res->have_prev)
 		return;
 	struct kw_symdiff d;
@@ -193,6 +215,17 @@ json_t *converge_json(const struct kw_converge_result *res)
 					      (json_int_t)res->cycle_to));
 	else
 		json_object_set_new(top, "cycle", json_null());
+	json_t *since_list = json_array();
+	if (res->have_first && res->links > 1) {
+		struct kw_symdiff since;
+		symdiff_compute_syms(res->first.v, res->first.n, res->last.v, res->last.n,
+				     res->last.addr_width, &since);
+		for (size_t i = 0; i < since.n; i++)
+			if (since.rows[i].stub && (since.rows[i].kind & KW_SD_ADDED))
+				json_array_append_new(since_list, kwjson_string(since.rows[i].name));
+		symdiff_release(&since);
+	}
+	json_object_set_new(top, "stubs_added_since_first", since_list);
 	if (res->have_prev && res->outcome != KW_CONVERGE_FAILED) {
 		struct kw_symdiff d;
 		last_diff(res, &d);
@@ -253,4 +286,25 @@ char *converge_change_summary(const struct kw_symmap *old, const struct kw_symma
 	kw_strvec_clear(&stubs);
 	symdiff_release(&d);
 	return s;
+}
+
+void converge_progress(FILE *out, const char *tag, const char *what, unsigned pass)
+{
+	if (!out)
+		return;
+	fprintf(out, "  %-7s %s (pass %u)\n", tag, what, pass);
+	fflush(out);
+}
+
+bool converge_make_silent(void)
+{
+	const char *mf = getenv("MAKEFLAGS");
+	if (!mf)
+		return false;
+	while (*mf == ' ')
+		mf++;
+	if (*mf == '-')
+		return false;
+	size_t len = strcspn(mf, " ");
+	return memchr(mf, 's', len) != NULL;
 }

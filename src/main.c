@@ -16,7 +16,7 @@ static const struct subcommand subcommands[] = {
 	{ "symhash", cmd_symhash },
 	{ "syms", cmd_syms },
 	{ "symdiff", cmd_symdiff },
-	{ "converge", NULL },
+	{ "converge", cmd_converge },
 	{ "log", NULL },
 	{ "repro", NULL },
 	{ "jobserver-info", cmd_jobserver_info },

@@ -228,7 +228,7 @@ void symdiff_compute_syms(const struct kw_sym *old, size_t nold, const struct kw
 			if (!r.kind)
 				continue;
 		}
-		r.stub = sysmap_is_stub(r.name);
+		r.stub = sysmap_is_linker_stub(r.name);
 		account(out, &r);
 		push(out, &alloc, &r);
 	}

@@ -248,7 +248,7 @@ size_t symmap_stub_count(const struct kw_symmap *map)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < map->n; i++)
-		n += sysmap_is_stub(map->v[i].name);
+		n += sysmap_is_linker_stub(map->v[i].name);
 	return n;
 }
 

@@ -80,6 +80,12 @@ bool sysmap_is_stub(const char *name)
 	       strstr(name, ".long_branch.") || strstr(name, ".plt_branch.");
 }
 
+bool sysmap_is_linker_stub(const char *name)
+{
+	return sysmap_is_stub(name) || has_prefix(name, "__long_branch_") ||
+	       has_prefix(name, "__plt_");
+}
+
 bool sysmap_keep(enum kw_sysmap_rules rules, char letter, const char *name)
 {
 	static const char *const prefixes_6_1[] = {

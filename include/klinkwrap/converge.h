@@ -64,6 +64,9 @@ struct kw_converge_result {
 	/* The sets of the last two passes compared (prev empty when only one). */
 	struct kw_symmap last, prev;
 	bool have_prev;
+	/* The set of the loop's first link (for what appeared since). */
+	struct kw_symmap first;
+	bool have_first;
 };
 
 /* Run the loop. Always fills *RES (release with converge_result_release). */
@@ -76,8 +79,9 @@ int converge_exit_status(const struct kw_converge_result *res);
 
 /* The report of a loop that did not converge (text): what ended it (the
  * cycle with its period and the passes that repeat, or the passes running
- * out), the symbol count per pass, and the symdiff of the last two passes
- * (stubs grouped), with the oscillation signature named. */
+ * out), the symbol count per pass, the linker stubs and thunks that
+ * appeared since the first link, by name, and the symdiff of the last two
+ * passes (stubs grouped), with the oscillation signature named. */
 void converge_report(const struct kw_converge_result *res, FILE *out);
 /* The same facts as JSON (also for a converged loop). */
 json_t *converge_json(const struct kw_converge_result *res);
@@ -86,5 +90,14 @@ json_t *converge_json(const struct kw_converge_result *res);
  * 0000001c.plt_branch.callee_1, ...), 3 moved"), for Kbuild mode's
  * stderr line. malloc'd. */
 char *converge_change_summary(const struct kw_symmap *old, const struct kw_symmap *new);
+
+/* Progress, as Kbuild prints its own: "  TAG     WHAT (pass N)" on OUT
+ * (standard output; standard error when standard output carries JSON),
+ * flushed; nothing when OUT is NULL (--quiet, make -s). */
+void converge_progress(FILE *out, const char *tag, const char *what, unsigned pass);
+
+/* Is make running silently (-s: an 's' in the first word of MAKEFLAGS,
+ * when that word is not an option)? Progress lines stay away then. */
+bool converge_make_silent(void);
 
 #endif

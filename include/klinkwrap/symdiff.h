@@ -21,7 +21,7 @@ enum {
 struct kw_symdiff_row {
 	const char *name;    /* points into one of the sets */
 	unsigned kind;       /* KW_SD_* bits */
-	bool stub;           /* a linker stub or thunk (sysmap_is_stub) */
+	bool stub;           /* a linker stub or thunk (sysmap_is_linker_stub) */
 	struct kw_sym old, new; /* old: unless ADDED; new: unless REMOVED */
 	/* new size - old size (0 for a missing side), exactly: sizes are any
 	 * 64-bit values, so the delta needs 65 bits, kept as a magnitude and

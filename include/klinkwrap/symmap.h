@@ -43,7 +43,7 @@ char *symmap_text(const struct kw_symmap *map, size_t *len);
 /* Do A and B hold the same symbols (by hash and count)? */
 bool symmap_equal(const struct kw_symmap *a, const struct kw_symmap *b);
 
-/* Of how many entries is the name a linker stub or thunk (sysmap_is_stub)? */
+/* Of how many entries is the name a linker stub or thunk (sysmap_is_linker_stub)? */
 size_t symmap_stub_count(const struct kw_symmap *map);
 
 /* A deep copy. */

@@ -25,6 +25,12 @@ enum kw_sysmap_rules sysmap_detect(const struct kw_symset *set);
  * (lld), *_veneer, *_from_arm, *_from_thumb (arm). */
 bool sysmap_is_stub(const char *name);
 
+/* Any name a linker gives a branch stub or thunk, for grouping and
+ * counting them (symdiff, converge): sysmap_is_stub's, and ld.lld's ppc64
+ * thunks __long_branch_<callee> and __plt_<callee>, which no mksysmap
+ * drops (so they stay in System.map and feed kallsyms). */
+bool sysmap_is_linker_stub(const char *name);
+
 /* Does mksysmap keep the nm line with type LETTER and NAME? */
 bool sysmap_keep(enum kw_sysmap_rules rules, char letter, const char *name);
 
