@@ -45,7 +45,8 @@ kw_tmps="$t_nm $t_syms $t_asm $t_obj"
 
 # mksysmap(): `${NM} -n X | sed -f scripts/mksysmap`, as two steps so that
 # a failing $NM is seen (the pipeline would hide it).
-"$NM" -n "$elf" >"$t_nm" &
+# shellcheck disable=SC2086 # $NM may be several words, as in link-vmlinux.sh
+${NM} -n "$elf" >"$t_nm" &
 kw_child=$!
 kw_wait 3 "$NM -n $elf"
 sed -f "$srctree/scripts/mksysmap" "$t_nm" >"$t_syms" &
