@@ -1,5 +1,6 @@
 /* The wrapped link: one link as a value, and the wrapper around it. */
 #include "klinkwrap/link.h"
+#include "klinkwrap/kbuild.h"
 #include "klinkwrap/exec.h"
 #include "klinkwrap/linkargs.h"
 #include "klinkwrap/locate.h"
@@ -247,6 +248,12 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 		free(path);
 		linkargs_release(&args);
 		return KW_EXIT_SELF;
+	}
+	if (kbuild_wants(cfg, args.output)) {
+		/* The final vmlinux link: checked (and repaired) as Kbuild will check it. */
+		free(path);
+		linkargs_release(&args);
+		return kbuild_run(cfg, argv);
 	}
 
 	memset(&rec, 0, sizeof(rec));
