@@ -197,3 +197,48 @@ check_osc() {
 	run "$KLINKWRAP" converge --regen=true --max-passes=0 -- "${LD_CMD[@]}"
 	[ "$status" -eq 125 ]
 }
+
+@test "symdiff on System.map text explains a stock failure: the stubs that appeared, grouped and named" {
+	need_bfd
+	fixture bfd k5
+	run "$STOCK" "$FIX" "$FIX/stock"
+	[ "$status" -eq 1 ]
+	[[ $output == *"Inconsistent kallsyms data"* ]]
+	cd "$FIX/stock"
+	run "$KLINKWRAP" symdiff .tmp_vmlinux.kallsyms3.syms System.map
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ $output == *"linker stubs/thunks: 1 added, 0 removed"* ]]
+	grep -qE '^\[A\] [0-9a-f]{8}\.plt_branch\.callee_3 ' <<<"$output"
+	[[ $output != *"oscillation"* ]]
+	# A map and the ELF it came from are the same (the ELF filtered by
+	# the rules asked for); two ELF files compare whole.
+	run "$KLINKWRAP" symdiff --sysmap=6.1 System.map vmlinux
+	[ "$status" -eq 0 ]
+	run "$KLINKWRAP" symdiff --format=json .tmp_vmlinux.kallsyms3.syms System.map
+	[ "$status" -eq 1 ]
+	jq -e '.summary.stubs_added == 1 and .kallsyms_only == false' <<<"$output"
+	run "$KLINKWRAP" symdiff .tmp_vmlinux.kallsyms3 vmlinux
+	[ "$status" -eq 1 ]
+}
+
+@test "symdiff: only kallsyms_* moved is named as the oscillation signature; a text that is no map is trouble" {
+	cd "$BATS_TEST_TMPDIR"
+	printf '%s\n' '0000000010000000 T _stext' '0000000011000000 R kallsyms_names' \
+		'0000000011001000 R kallsyms_markers' >a.map
+	printf '%s\n' '0000000010000000 T _stext' '0000000011000004 R kallsyms_names' \
+		'0000000011001010 R kallsyms_markers' >b.map
+	run "$KLINKWRAP" symdiff a.map b.map
+	[ "$status" -eq 1 ]
+	[[ $output == *"only kallsyms_* symbols moved: the signature of a kallsyms table that oscillates"* ]]
+	[[ $output == *"--pad"* ]]
+	run "$KLINKWRAP" symdiff a.map a.map
+	[ "$status" -eq 0 ]
+	printf '%s\n' '0000000010000000 T _stext' 'this is not a map' >bad.map
+	run "$KLINKWRAP" symdiff a.map bad.map
+	[ "$status" -eq 2 ]
+	[[ $output == *"bad.map: neither ELF nor System.map text: line 2: not a System.map line"* ]]
+	: >empty
+	run "$KLINKWRAP" symdiff a.map empty
+	[ "$status" -eq 2 ]
+}
