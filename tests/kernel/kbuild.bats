@@ -34,13 +34,16 @@ tree() {
 	fi
 }
 
-# relink TAG LD [MAKE-ARGS...]: relink vmlinux; status in $status, stdout
-# and stderr in $BATS_TEST_TMPDIR/TAG.{out,err}.
+# relink TAG LD [MAKE-ARGS...]: relink vmlinux (removed first, so that
+# make relinks whatever LD was before); status in $status, stdout and
+# stderr in $BATS_TEST_TMPDIR/TAG.{out,err}.
 relink() {
 	local tag=$1 ld=$2
 	shift 2
 	status=0
-	flock "$KW_KERNEL_CACHE/.relink.lock" make -C "$KSRC" O="$KOBJ" LD="$ld" "$@" vmlinux \
+	flock "$KW_KERNEL_CACHE/.relink.lock" \
+		sh -c 'rm -f "$1/vmlinux" && shift && exec make "$@"' _ "$KOBJ" \
+		-C "$KSRC" O="$KOBJ" LD="$ld" "$@" vmlinux \
 		>"$BATS_TEST_TMPDIR/$tag.out" 2>"$BATS_TEST_TMPDIR/$tag.err" || status=$?
 }
 
@@ -76,6 +79,7 @@ check_plain() {
 	stock_reference
 	local stock_links
 	stock_links=$(grep -cE '^  LD      (vmlinux|\.tmp_vmlinux[^ ]*)$' "$BATS_TEST_TMPDIR/stock.out")
+	[ "$stock_links" -eq 3 ]
 	KLINKWRAP_VERBOSE=yes relink wrapped "$KLINKWRAP ld"
 	[ "$status" -eq 0 ]
 	same_as_stock
