@@ -85,7 +85,7 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
 
 	if (watched) {
-		slots_begin(&slots, cfg, path, args, argv);
+		slots_begin(&slots, cfg, rec->kind, args, argv);
 		child.argv = slots_argv(&slots);
 	} else {
 		for (size_t i = 0; argv[i]; i++)
