@@ -8,7 +8,7 @@
 #   DIR/.tmp_vmlinuxN.kallsyms.S      scripts/kallsyms [options] X.syms
 #   DIR/.tmp_vmlinuxN.kallsyms.o      $CC ... -c -o X.o X.S
 # with the commands and options of 6.12's scripts/link-vmlinux.sh. Run in
-# the objtree with Kbuild's exported environment. See README.md.
+# the objtree with Kbuild's exported environment. See README.
 # shellcheck disable=SC2154 # srctree, NM, CC...: Kbuild's environment, checked
 set -eu
 # shellcheck source=kbuild-integration/regen-lib.sh

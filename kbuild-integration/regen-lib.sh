@@ -9,7 +9,7 @@
 # SIGHUP are acted on at once: the running step is sent SIGTERM, the
 # temporary files are removed, and the script exits 128 + the signal number.
 #
-# Exit statuses (README.md has the whole contract):
+# Exit statuses (README in this directory has the whole contract):
 #   0 all three files regenerated     4 scripts/kallsyms failed
 #   2 usage or environment            5 $CC (the assembler) failed
 #   3 mksysmap ($NM) failed           6 a temporary file could not be

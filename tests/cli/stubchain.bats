@@ -68,10 +68,14 @@ check_k() {
 	[ "$LINKS" -eq "$k" ]
 	for ((j = 1; j <= k; j++)); do want="$want $((j < k - 2 ? j : k - 2))"; done
 	[ "$STUBS_AT" = "$want" ]
+	"$SC" check-table "$FIX" "$FIX/out"
 	"$SC" dump-table "$FIX" "$FIX/out" >"$FIX/table.dump"
-	grep -v ' kallsyms_' "$FIX/L$k.map" >"$FIX/final.nokallsyms"
-	diff -u "$FIX/final.nokallsyms" "$FIX/table.dump"
 	[ "$(wc -l <"$FIX/table.dump")" -eq "$(($(cat "$FIX/nsyms") + k - 2))" ]
+	# One link earlier the table was not yet right (k > 2: it lacked a stub).
+	if [ "$k" -gt 2 ]; then
+		run "$SC" check-table "$FIX" "$FIX/L$((k - 2))"
+		[ "$status" -eq 1 ]
+	fi
 }
 
 # check_stock TARGET K: the 6.1 passes succeed for K <= 3 and fail
@@ -211,7 +215,10 @@ check_osc() {
 @test "klinkwrap links the stub fixture byte-identically (GNU ld and ld.lld)" {
 	need_bfd
 	need_lld
-	[ -x "$KLINKWRAP" ] || skip "klinkwrap not built ($KLINKWRAP)"
+	if [ ! -x "$KLINKWRAP" ]; then
+		[ "${CI:-}" != true ] || { echo "klinkwrap not built: $KLINKWRAP" >&2; return 1; }
+		skip "klinkwrap not built ($KLINKWRAP)"
+	fi
 	local t
 	local -a ld
 	for t in bfd lld; do
