@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #define USAGE "[WRAPPER-OPTIONS] [--max-passes=N] [--pad=FILE] [--sysmap[=auto|6.1|6.12]] " \
-	      "[--format=text|json] [--quiet] --regen=CMD -- LINKER ARGS..."
+	      "[--previous-map=MAP] [--format=text|json] [--quiet] --regen=CMD -- LINKER ARGS..."
 
 struct generic {
 	const struct kw_config *cfg;
@@ -185,7 +185,8 @@ static int generic_regen(void *ctx, unsigned pass)
 
 int cmd_converge(int argc, char *argv[])
 {
-	const char *format_arg = NULL, *rules_arg = NULL, *regen = NULL, *pad_file = NULL;
+	const char *format_arg = NULL, *rules_arg = NULL, *regen = NULL, *pad_file = NULL,
+		   *previous_map = NULL;
 	bool sysmap = false, quiet = false;
 	const struct subcmd_option options[] = {
 		{ "format", SUBCMD_REQUIRED_VALUE, &format_arg, NULL },
@@ -193,6 +194,7 @@ int cmd_converge(int argc, char *argv[])
 		{ "regen", SUBCMD_REQUIRED_VALUE, &regen, NULL },
 		{ "pad", SUBCMD_REQUIRED_VALUE, &pad_file, NULL },
 		{ "quiet", SUBCMD_NO_VALUE, NULL, &quiet },
+		{ "previous-map", SUBCMD_REQUIRED_VALUE, &previous_map, NULL },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct kw_config cfg;
@@ -210,6 +212,8 @@ int cmd_converge(int argc, char *argv[])
 	};
 	enum kw_format format = KW_FORMAT_TEXT;
 	enum kw_sysmap_rules rules = KW_SYSMAP_AUTO;
+	struct kw_symmap before;
+	bool have_before = false;
 	int rc;
 	/* The environment first, so that the command line wins. */
 	config_load_env(&cfg);
@@ -237,6 +241,22 @@ int cmd_converge(int argc, char *argv[])
 	}
 	if (config_validate(&cfg))
 		goto out;
+	/* --previous-map: the set of a link made before (a kernel's last
+	 * kallsyms pass, as its .syms), so that the first link here is
+	 * already a check and a loop that needs no more adds no link. */
+	if (previous_map) {
+		char *why = NULL;
+		if (!sysmap || rules == KW_SYSMAP_AUTO) {
+			rc = subcmd_usage_error(&sc, "--previous-map needs --sysmap=6.1 or --sysmap=6.12");
+			goto out;
+		}
+		if (symmap_read(previous_map, &before, &why)) {
+			kw_error("converge: %s: %s", previous_map, why);
+			free(why);
+			goto out;
+		}
+		have_before = true;
+	}
 
 	struct kw_linkargs la;
 	char *why = NULL;
@@ -281,8 +301,9 @@ int cmd_converge(int argc, char *argv[])
 	}
 	struct kw_converge_opts opts = {
 		.max_links = (unsigned)config_number(&cfg, KW_OPT_MAX_PASSES),
-		.first_pass = 1,
+		.first_pass = have_before ? 2 : 1,
 		.padding = g.padding,
+		.before = have_before ? &before : NULL,
 	};
 	struct kw_converge_steps steps = { &g, generic_link, generic_regen };
 	struct kw_converge_result res;
@@ -317,6 +338,8 @@ int cmd_converge(int argc, char *argv[])
 	linkargs_release(&la);
 	rc = subcmd_finish(rc, KW_EXIT_SELF);
 out:
+	if (have_before)
+		symmap_release(&before);
 	config_release(&cfg);
 	return rc;
 }

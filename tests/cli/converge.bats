@@ -242,3 +242,23 @@ check_osc() {
 	run "$KLINKWRAP" symdiff a.map empty
 	[ "$status" -eq 2 ]
 }
+
+@test "converge --previous-map: the first link is already a check, so a consistent link adds none" {
+	need_bfd
+	local k
+	for k in 2 4; do
+		fixture bfd "k$k"
+		# Link 1 and its regeneration made outside, as a kernel's passes are.
+		"$SC" link "$FIX" "$FIX/out" "$FIX/table.o"
+		KLINKWRAP_OUTPUT=$FIX/out "$SC" regen-env "$FIX"
+		cp "$FIX/table.syms" "$FIX/pass1.syms"
+		converge --sysmap=6.1 --previous-map="$FIX/pass1.syms"
+		[ "$status" -eq 0 ]
+		[ "$(links)" -eq $((k - 1)) ]
+		grep -q "^  LD      $FIX/out (pass 2)\$" "$FIX/stdout"
+		"$SC" sysmap "$FIX" "$FIX/out" | cmp - "$FIX/table.syms"
+	done
+	run "$KLINKWRAP" converge --sysmap --previous-map="$FIX/pass1.syms" --regen=true -- "${LD_CMD[@]}"
+	[ "$status" -eq 125 ]
+	[[ $output == *"--previous-map needs --sysmap=6.1 or --sysmap=6.12"* ]]
+}
