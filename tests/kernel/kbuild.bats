@@ -34,34 +34,50 @@ tree() {
 	fi
 }
 
+# What a relink leaves, copied while the relink lock is still held (the
+# trees are shared: another relink may follow at once): vmlinux,
+# System.map, the pass files and a listing of the objtree, into SNAP.
+SNAPSHOT='snap=$1; obj=$2; shift 2
+	mkdir -p "$snap"
+	for f in "$@"; do [ ! -e "$obj/$f" ] || cp "$obj/$f" "$snap/$f"; done
+	ls -a "$obj" >"$snap/.listing"'
+
 # relink TAG LD [MAKE-ARGS...]: relink vmlinux (removed first, so that
 # make relinks whatever LD was before); status in $status, stdout and
-# stderr in $BATS_TEST_TMPDIR/TAG.{out,err}.
+# stderr in $BATS_TEST_TMPDIR/TAG.{out,err}, the files in SNAP=TAG.d.
 relink() {
 	local tag=$1 ld=$2
 	shift 2
 	status=0
-	flock "$KW_KERNEL_CACHE/.relink.lock" \
-		sh -c 'rm -f "$1/vmlinux" && shift && exec make "$@"' _ "$KOBJ" \
-		-C "$KSRC" O="$KOBJ" LD="$ld" "$@" vmlinux \
+	SNAP=$BATS_TEST_TMPDIR/$tag.d
+	flock "$KW_KERNEL_CACHE/.relink.lock" sh -c '
+		src=$1 obj=$2 ld=$3 snapshot=$4 snap=$5 files=$6
+		shift 6
+		rm -f "$obj/vmlinux"
+		make -C "$src" O="$obj" LD="$ld" "$@" vmlinux
+		rc=$?
+		sh -c "$snapshot" _ "$snap" "$obj" $files
+		exit $rc' _ "$KSRC" "$KOBJ" "$ld" "$SNAPSHOT" "$SNAP" "$(snap_files)" "$@" \
 		>"$BATS_TEST_TMPDIR/$tag.out" 2>"$BATS_TEST_TMPDIR/$tag.err" || status=$?
 }
+
+snap_files() { echo vmlinux System.map "$PASS_O" "$PASS_SYMS" "$PASS_S" "$OLD_O" "$OLD_SYMS"; }
 
 # stock_reference: relink with the plain linker and keep the result.
 stock_reference() {
 	relink stock ld
 	[ "$status" -eq 0 ]
 	for f in vmlinux System.map "$PASS_O" "$PASS_SYMS" "$PASS_S"; do
-		cp "$KOBJ/$f" "$BATS_TEST_TMPDIR/stock.$(basename "$f")"
+		cp "$SNAP/$f" "$BATS_TEST_TMPDIR/stock.$f"
 	done
 }
 
 # same_as_stock: vmlinux and System.map byte-identical to the reference,
 # and the kernel's own check holds.
 same_as_stock() {
-	cmp "$KOBJ/vmlinux" "$BATS_TEST_TMPDIR/stock.vmlinux"
-	cmp "$KOBJ/System.map" "$BATS_TEST_TMPDIR/stock.System.map"
-	cmp "$KOBJ/System.map" "$KOBJ/$PASS_SYMS"
+	cmp "$SNAP/vmlinux" "$BATS_TEST_TMPDIR/stock.vmlinux"
+	cmp "$SNAP/System.map" "$BATS_TEST_TMPDIR/stock.System.map"
+	cmp "$SNAP/System.map" "$SNAP/$PASS_SYMS"
 }
 
 # vmlinux_links FILE: links of vmlinux and its passes reported by --verbose.
@@ -87,7 +103,7 @@ check_plain() {
 	[ "$(vmlinux_links "$BATS_TEST_TMPDIR/wrapped.err")" -eq "$stock_links" ]
 	! grep -q 'passes ran out' "$BATS_TEST_TMPDIR/wrapped.err"
 	! grep -q '(pass [0-9]*)' "$BATS_TEST_TMPDIR/wrapped.out"
-	[ -z "$(find "$KOBJ" -maxdepth 1 -name '*klw-tmp*' -o -maxdepth 1 -name '*klinkwrap-pad*')" ]
+	! grep -E 'klw-tmp|klinkwrap-pad|klinkwrap-prev' "$SNAP/.listing"
 }
 
 @test "6.1: make LD=\"klinkwrap ld\" gives stock vmlinux and System.map with the same number of links" {
@@ -115,8 +131,8 @@ check_forced() {
 		"$BATS_TEST_TMPDIR/forced.err"
 	[ ! -s "$BATS_TEST_TMPDIR/forced.out" ]
 	same_as_stock
-	cmp "$KOBJ/$PASS_O" "$BATS_TEST_TMPDIR/stock.$PASS_O"
-	cmp "$KOBJ/$PASS_S" "$BATS_TEST_TMPDIR/stock.$PASS_S"
+	cmp "$SNAP/$PASS_O" "$BATS_TEST_TMPDIR/stock.$PASS_O"
+	cmp "$SNAP/$PASS_S" "$BATS_TEST_TMPDIR/stock.$PASS_S"
 	# Without -s, Kbuild-style progress continues the kernel's numbering.
 	relink forced-loud "$FORCE $KLINKWRAP ld"
 	[ "$status" -eq 0 ]
@@ -141,8 +157,8 @@ check_forced() {
 	grep -q "^klinkwrap: vmlinux: inconsistent kallsyms data: System.map will differ from $PASS_SYMS .*--kbuild=check: not repaired" \
 		"$BATS_TEST_TMPDIR/check.err"
 	! grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/check.err"
-	cmp "$KOBJ/$PASS_O" "$KOBJ/$OLD_O"
-	cmp "$KOBJ/$PASS_SYMS" "$KOBJ/$OLD_SYMS"
+	cmp "$SNAP/$PASS_O" "$SNAP/$OLD_O"
+	cmp "$SNAP/$PASS_SYMS" "$SNAP/$OLD_SYMS"
 	KLINKWRAP_KBUILD=off relink off "$FORCE $KLINKWRAP ld" -s
 	[ "$status" -ne 0 ]
 	grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/off.err"
@@ -183,21 +199,22 @@ EOF
 	[ "$(cat /proc/"$kw_pid"/comm)" = klinkwrap ]
 	kill -TERM "$kw_pid"
 	wait "$make_pid" || true
+	SNAP=$BATS_TEST_TMPDIR/sigterm.d
 	# Right after: each pass file is either the old one (the stale copy,
 	# or the pass-2 .S the forcing left) or the complete new one.
 	local f old
 	for f in "$PASS_SYMS" "$PASS_S" "$PASS_O"; do
 		case $f in
-		*.syms) old=$KOBJ/$OLD_SYMS ;;
-		*.o) old=$KOBJ/$OLD_O ;;
+		*.syms) old=$SNAP/$OLD_SYMS ;;
+		*.o) old=$SNAP/$OLD_O ;;
 		*) old=$BATS_TEST_TMPDIR/stock.$PASS_S ;;
 		esac
-		cmp -s "$KOBJ/$f" "$old" || cmp "$KOBJ/$f" "$BATS_TEST_TMPDIR/stock.$f"
+		cmp -s "$SNAP/$f" "$old" || cmp "$SNAP/$f" "$BATS_TEST_TMPDIR/stock.$f"
 	done
 	# The table source and map were done, the object was not.
-	cmp "$KOBJ/$PASS_SYMS" "$BATS_TEST_TMPDIR/stock.$PASS_SYMS"
-	cmp "$KOBJ/$PASS_O" "$KOBJ/$OLD_O"
-	[ -z "$(find "$KOBJ" -maxdepth 1 -name '*klw-tmp*')" ]
+	cmp "$SNAP/$PASS_SYMS" "$BATS_TEST_TMPDIR/stock.$PASS_SYMS"
+	cmp "$SNAP/$PASS_O" "$SNAP/$OLD_O"
+	! grep -q 'klw-tmp' "$SNAP/.listing"
 }
 
 @test "6.1: SIGTERM to klinkwrap mid-regeneration leaves each of .syms, .S and .o old or new" {
@@ -206,4 +223,67 @@ EOF
 
 @test "6.12: SIGTERM to klinkwrap mid-regeneration leaves each of .syms, .S and .o old or new" {
 	check_sigterm 6.12
+}
+
+# patched_relink TAG LD [MAKE-ARGS...]: relink vmlinux with the tree's
+# link-vmlinux.sh patched by kbuild-integration/apply, and the patch taken
+# back, all under one hold of the relink lock.
+patched_relink() {
+	local tag=$1 ld=$2
+	shift 2
+	status=0
+	SNAP=$BATS_TEST_TMPDIR/$tag.d
+	flock "$KW_KERNEL_CACHE/.relink.lock" sh -c '
+		src=$1 obj=$2 ld=$3 apply=$4 snapshot=$5 snap=$6 files=$7
+		shift 7
+		"$apply" "$src" >/dev/null || exit 90
+		trap "\"$apply\" --reverse \"$src\" >/dev/null; exit 92" INT TERM HUP
+		rm -f "$obj/vmlinux"
+		make -C "$src" O="$obj" LD="$ld" "$@" vmlinux
+		rc=$?
+		sh -c "$snapshot" _ "$snap" "$obj" $files
+		"$apply" --reverse "$src" >/dev/null || rc=91
+		exit $rc' _ "$KSRC" "$KOBJ" "$ld" "$KW_ROOT/kbuild-integration/apply" "$SNAPSHOT" \
+		"$SNAP" "$(snap_files)" "$@" \
+		>"$BATS_TEST_TMPDIR/$tag.out" 2>"$BATS_TEST_TMPDIR/$tag.err" || status=$?
+}
+
+check_patch() {
+	tree "$1"
+	stock_reference
+	local sum
+	sum=$(cksum <"$KSRC/scripts/link-vmlinux.sh")
+	# The patched route: the final link runs through klinkwrap converge,
+	# one link when the kernel's passes suffice.
+	patched_relink patched ld
+	cat "$BATS_TEST_TMPDIR/patched.err"
+	[ "$status" -eq 0 ]
+	same_as_stock
+	grep -qx '  LD      vmlinux (pass 2)' "$BATS_TEST_TMPDIR/patched.out"
+	! grep -q '(pass 3)' "$BATS_TEST_TMPDIR/patched.out"
+	# Forced inconsistency (the stale pass handed over as klinkwrap
+	# converge starts): converge regenerates with the script's own steps
+	# and relinks once; the kernel's check passes; the stock image.
+	printf '#!/bin/sh\nexec %q %q "$@"\n' "$FORCE" "$KLINKWRAP" >"$BATS_TEST_TMPDIR/kw-forced"
+	chmod +x "$BATS_TEST_TMPDIR/kw-forced"
+	KLINKWRAP=$BATS_TEST_TMPDIR/kw-forced patched_relink patched-forced ld
+	cat "$BATS_TEST_TMPDIR/patched-forced.err"
+	[ "$status" -eq 0 ]
+	grep -qx '  LD      vmlinux (pass 3)' "$BATS_TEST_TMPDIR/patched-forced.out"
+	! grep -q '(pass 4)' "$BATS_TEST_TMPDIR/patched-forced.out"
+	same_as_stock
+	# Without klinkwrap the patched script keeps the stock passes.
+	KLINKWRAP=none patched_relink patched-none "$FORCE ld"
+	[ "$status" -ne 0 ]
+	grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/patched-none.err"
+	# The tree's script is back as it was.
+	[ "$(cksum <"$KSRC/scripts/link-vmlinux.sh")" = "$sum" ]
+}
+
+@test "6.1: the link-vmlinux.sh patch applies, converges through klinkwrap, and falls back to the stock passes" {
+	check_patch 6.1
+}
+
+@test "6.12: the link-vmlinux.sh patch applies, converges through klinkwrap, and falls back to the stock passes" {
+	check_patch 6.12
 }
