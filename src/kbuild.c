@@ -32,12 +32,18 @@ enum kw_kbuild_mode kbuild_mode(const struct kw_config *cfg)
 	return KW_KBUILD_REPAIR;
 }
 
-bool kbuild_wants(const struct kw_config *cfg, const char *output)
+bool kbuild_wants(const struct kw_config *cfg, const char *output, char *const words[],
+		  size_t n)
 {
 	if (!output || kbuild_mode(cfg) == KW_KBUILD_OFF)
 		return false;
 	const char *base = kw_basename(output);
-	return !strcmp(base, "vmlinux") || !strcmp(base, "vmlinux.unstripped");
+	if (strcmp(base, "vmlinux") && strcmp(base, "vmlinux.unstripped"))
+		return false;
+	struct kw_kbuild_pass pass;
+	bool found = kbuild_find_pass(words, n, NULL, &pass);
+	kbuild_pass_release(&pass);
+	return found;
 }
 
 /* Does S, from P on, hold one or more digits and then SUFFIX exactly?
@@ -342,7 +348,7 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 	if (rc || !linked)
 		goto end;
 	if (!kbuild_find_pass(la.words.v, la.words.n, NULL, &k.pass))
-		goto end; /* no kallsyms table: nothing to check */
+		goto end; /* cannot happen after kbuild_wants; nothing to check */
 	if (strcmp(k.pass.generation, "6.1") && strcmp(k.pass.generation, "6.12")) {
 		cannot_repair(&k.pass, la.output,
 			      !strcmp(k.pass.generation, "5.x")

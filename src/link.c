@@ -249,7 +249,7 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 		linkargs_release(&args);
 		return KW_EXIT_SELF;
 	}
-	if (kbuild_wants(cfg, args.output)) {
+	if (kbuild_wants(cfg, args.output, args.words.v, args.words.n)) {
 		/* The final vmlinux link: checked (and repaired) as Kbuild will check it. */
 		free(path);
 		linkargs_release(&args);

@@ -25,9 +25,11 @@ enum kw_kbuild_mode { KW_KBUILD_REPAIR, KW_KBUILD_CHECK, KW_KBUILD_OFF };
 /* The setting (--kbuild, KLINKWRAP_KBUILD). */
 enum kw_kbuild_mode kbuild_mode(const struct kw_config *cfg);
 
-/* Is OUTPUT the final link Kbuild mode looks at (vmlinux,
- * vmlinux.unstripped), with the mode not off? */
-bool kbuild_wants(const struct kw_config *cfg, const char *output);
+/* Is this the final link Kbuild mode looks at: OUTPUT vmlinux (or
+ * vmlinux.unstripped), a kallsyms object among WORDS[0..N) (the linker's
+ * arguments), and the mode not off? */
+bool kbuild_wants(const struct kw_config *cfg, const char *output, char *const words[],
+		  size_t n);
 
 /* What the final link's inputs say about the kernel's passes. */
 struct kw_kbuild_pass {
