@@ -1,0 +1,58 @@
+/* Test driver: print the input list klinkwrap computes for a link, so
+ * that the bats suites can compare it with what the linker itself reports
+ * (--trace). Not a test by itself (tests/run-tests runs only test_*).
+ *
+ *     list_inputs LINKER [LINKER-ARGS...]
+ *
+ * LINKER is found as klinkwrap finds it (a path, or PATH); the arguments
+ * go through the same response-file expansion as a wrapped link. Prints
+ * one line per input, "INDEX<TAB>KIND<TAB>PARENT<TAB>PATH" (PARENT is the
+ * index of the thin archive or script that named it, or "-"), then
+ * "libdir<TAB>DIR" for each directory -l searched, and last
+ * "incomplete<TAB>WHY" when the list may miss files. Exit 0, or 125 when
+ * the arguments cannot be read. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "klinkwrap/inputs.h"
+#include "klinkwrap/linkargs.h"
+#include "klinkwrap/locate.h"
+#include "klinkwrap/threads.h"
+#include "klinkwrap/util.h"
+
+int main(int argc, char *argv[])
+{
+	struct kw_linkargs la;
+	struct kw_inputs in;
+	char *path, *why;
+	int rc;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: list_inputs LINKER [LINKER-ARGS...]\n");
+		return KW_EXIT_SELF;
+	}
+	if ((rc = locate_linker(argv[1], &path)) != 0)
+		return rc;
+	if (linkargs_analyze(argc - 2, argv + 2, &la, &why)) {
+		fprintf(stderr, "list_inputs: %s\n", why);
+		free(why);
+		free(path);
+		return KW_EXIT_SELF;
+	}
+	inputs_list(la.words.v, la.words.n, path, threads_linker_kind(path, argv[1]), &in);
+	for (size_t i = 0; i < in.n; i++) {
+		if (in.v[i].parent == KW_INPUT_TOP)
+			printf("%zu\t%s\t-\t%s\n", i, inputs_kind_name(in.v[i].kind), in.v[i].path);
+		else
+			printf("%zu\t%s\t%zu\t%s\n", i, inputs_kind_name(in.v[i].kind),
+			       in.v[i].parent, in.v[i].path);
+	}
+	for (size_t i = 0; i < in.libdirs.n; i++)
+		printf("libdir\t%s\n", in.libdirs.v[i]);
+	if (in.incomplete)
+		printf("incomplete\t%s\n", in.why);
+	inputs_release(&in);
+	linkargs_release(&la);
+	free(path);
+	return 0;
+}
