@@ -1,0 +1,214 @@
+#!/usr/bin/env bats
+
+# The input list (inputs.h) against the linker itself: each link here runs
+# for real with --trace, and tests/unit/list_inputs (the list klinkwrap
+# computes for the same arguments) must name every file the trace names,
+# in the same order of first appearance (tests/cli/inputs-check says how
+# archive members count). GNU ld, lld and mold where they are installed.
+
+load helpers
+bats_require_minimum_version 1.5.0
+
+LIST_INPUTS=$KW_ROOT/build/${KW_VARIANT:-release}/unit/list_inputs
+CHECK=$KW_ROOT/tests/cli/inputs-check
+
+setup() {
+	require python3 cc ar
+	[ -x "$LIST_INPUTS" ] || skip "no $LIST_INPUTS (make test-programs)"
+	cd "$BATS_TEST_TMPDIR"
+	mkdir -p sub/deep lib
+	# main -> a1 -> b1 -> a2: a group of two archives needs a rescan.
+	cat >main.c <<'C'
+extern int a1(void);
+int main(void) { return a1(); }
+C
+	echo 'extern int b1(void); int a1(void) { return b1(); }' >sub/a1.c
+	echo 'int a2(void) { return 2; }' >sub/a2.c
+	echo 'int unused(void) { return 9; }' >sub/deep/unused.c
+	echo 'extern int a2(void); int b1(void) { return a2(); }' >sub/b1.c
+	echo 'int s1(void) { return 1; }' >lib/s1.c
+	for f in main sub/a1 sub/a2 sub/b1 sub/deep/unused; do cc -c -o $f.o $f.c; done
+	cc -fPIC -c -o lib/s1.o lib/s1.c
+}
+
+# traced LINKER ARGS...: link with --trace into trace, list into list, and
+# compare. The link must succeed.
+traced() {
+	"$@" --trace >trace 2>link.err || { cat link.err; return 1; }
+	"$LIST_INPUTS" "$@" >list
+	cat list
+	"$CHECK" list trace
+}
+
+linkers() { # the linkers installed, GNU ld first
+	local l
+	for l in ld ld.lld mold; do command -v "$l" >/dev/null && echo "$l"; done
+}
+
+@test "the checker fails a list that misses a traced file or has it out of order" {
+	ar rcT thin.a sub/a1.o sub/a2.o sub/b1.o
+	traced ld -o prog -e main main.o thin.a
+	# Drop one member: not covered.
+	grep -v 'sub/b1.o' list >short
+	run -1 "$CHECK" short trace
+	[[ "$output" == *"not in the list: sub/b1.o"* ]]
+	# Swap the first two files: out of order.
+	printf '0\tarchive\t-\tthin.a\n1\tmember\t0\tsub/a1.o\n2\tmember\t0\tsub/a2.o\n3\tmember\t0\tsub/b1.o\n4\tobject\t-\tmain.o\n' >swapped
+	run -1 "$CHECK" swapped trace
+	[[ "$output" == *"out of order"* ]]
+	# An incomplete list is no pass either.
+	{ cat list; printf 'incomplete\tx\n'; } >inc
+	run -1 "$CHECK" inc trace
+}
+
+@test "objects, regular and thin archives in a group with rescans, whole-archive" {
+	ar rc reg.a sub/a1.o sub/a2.o
+	ar rcT sub/thin.a sub/b1.o sub/deep/unused.o
+	ar rcT thinA.a sub/a1.o sub/a2.o
+	ar rc sub/regB.a sub/b1.o
+	for l in $(linkers); do
+		echo "# $l"
+		traced "$l" -o prog -e main main.o --start-group reg.a sub/thin.a --end-group
+		# The thin archive's members are listed after it, relative to its
+		# directory, also the one not pulled in.
+		grep -qP '^\d+\tmember\t\d+\tsub/deep/unused.o$' list
+		traced "$l" -o prog -e main main.o --start-group thinA.a sub/regB.a --end-group
+		traced "$l" -o prog -e main main.o -\( thinA.a sub/thin.a -\)
+		traced "$l" -o prog -e main main.o --whole-archive sub/thin.a --no-whole-archive \
+			thinA.a
+	done
+}
+
+@test "-l, -l NAME, -l:FILE, --library through -L; .so or .a under -Bstatic/-Bdynamic" {
+	ar rc lib/libs1.a lib/s1.o
+	cc -shared -o lib/libs1.so lib/s1.o
+	ar rc sub/liba.a sub/a1.o sub/a2.o
+	ar rcT sub/libb.a sub/b1.o
+	cat >m2.c <<'C'
+extern int a1(void), s1(void);
+int main(void) { return a1() + s1(); }
+C
+	cc -c -o m2.o m2.c
+	for l in $(linkers); do
+		echo "# $l"
+		traced "$l" -o prog -e main m2.o -Llib -ls1 -L sub -la -lb -la
+		grep -qP '\tshared\t-\tlib/libs1.so$' list
+		lib=--library=a
+		[ "$l" = mold ] && lib=-la # mold 1.10 has no --library
+		traced "$l" -o prog -e main m2.o -Bstatic -Llib -l s1 -Lsub $lib -l:libb.a -la
+		grep -qP '\tarchive\t-\tlib/libs1.a$' list
+		# -L after the -l counts too; --push-state/--pop-state.
+		traced "$l" -o prog -e main m2.o --push-state -Bstatic -ls1 --pop-state \
+			-la -lb -la -Llib --library-path=sub
+	done
+}
+
+@test "GNU ld: -lc from its own search path, the libc.so script and what it names" {
+	require ld
+	crt=$(cc -print-file-name=crt1.o)
+	[ -f "$crt" ] || skip "no crt1.o"
+	dir=$(dirname "$crt")
+	# A real program: crt files, -lc found by ld's SEARCH_DIRs (no -L),
+	# libc.so read as the GNU ld script it is.
+	traced ld -o prog -dynamic-linker /lib64/ld-linux-x86-64.so.2 "$dir/crt1.o" \
+		"$dir/crti.o" main.o sub/a1.o sub/a2.o sub/b1.o -lc "$dir/crtn.o"
+	grep -qP '^\d+\tscript\t-\t.*/libc\.so$' list
+	grep -qP '^\d+\tshared\t\d+\t.*/libc\.so\.6$' list
+	grep -q '^libdir' list
+	./prog || [ $? -eq 2 ]
+}
+
+@test "lld and mold: -lc through -L, the libc.so script read the same way" {
+	crt=$(cc -print-file-name=crt1.o)
+	[ -f "$crt" ] || skip "no crt1.o"
+	dir=$(dirname "$crt")
+	for l in ld.lld mold; do
+		command -v "$l" >/dev/null || continue
+		echo "# $l"
+		traced "$l" -o prog -dynamic-linker /lib64/ld-linux-x86-64.so.2 "$dir/crt1.o" \
+			"$dir/crti.o" main.o sub/a1.o sub/a2.o sub/b1.o -L"$dir" -lc "$dir/crtn.o"
+		grep -qP '^\d+\tscript\t-\t.*/libc\.so$' list
+		# lld and mold have no search path of their own: no -L, no libc.
+		"$LIST_INPUTS" "$l" -o prog main.o -lc >nolib
+		grep -qx $'incomplete\tcannot find -lc' nolib
+	done
+}
+
+@test "linker scripts: -T with INPUT and SEARCH_DIR, a script given as input with GROUP" {
+	ar rcT lib/libb.a sub/b1.o
+	cat >k.lds <<'LDS'
+/* Named files come in at the script's place. */
+SEARCH_DIR(lib)
+INPUT(sub/a1.o)
+SECTIONS { .text : { *(.text*) } .data : { *(.data*) } .bss : { *(.bss*) } }
+LDS
+	cat >libgrp.so <<'LDS'
+/* GNU ld script, as libc.so */
+GROUP ( sub/a2.o AS_NEEDED ( -lb ) )
+LDS
+	# mold 1.10 knows neither SEARCH_DIR nor SECTIONS: INPUT alone, and -L.
+	grep -v -e SEARCH_DIR -e SECTIONS k.lds >k-mold.lds
+	for l in $(linkers); do
+		echo "# $l"
+		if [ "$l" = mold ]; then
+			traced "$l" -o prog -e main main.o -T k-mold.lds -Llib libgrp.so
+			continue
+		fi
+		traced "$l" -o prog -e main main.o -T k.lds libgrp.so
+		grep -qP '^\d+\tscript\t-\tk.lds$' list
+		grep -qP '^\d+\tobject\t\d+\tsub/a1.o$' list
+		grep -qP '^\d+\tmember\t\d+\tlib/sub/b1.o$' list || grep -qP '\tlib/libb.a$' list
+		traced "$l" -o prog -e main --script=k.lds main.o -L. -lgrp
+	done
+}
+
+@test "response files, nested and quoted, give the same list as the words" {
+	mkdir "sp ace"
+	cp sub/b1.o "sp ace/b 1.o"
+	ar rcT "sp ace/t.a" sub/a2.o
+	printf '%s\n' "'sp ace/b 1.o'" '"sp ace/t.a"' >inner.rsp
+	printf '%s\n' '-e main' 'main.o sub/a1.o' '@inner.rsp' >outer.rsp
+	printf '%s\n' '-e main' 'main.o sub/a1.o' "'sp ace/b 1.o'" '"sp ace/t.a"' >flat.rsp
+	for l in $(linkers); do
+		echo "# $l"
+		# mold 1.10 does not expand an @file inside a response file.
+		rsp=@outer.rsp
+		[ "$l" = mold ] && rsp=@flat.rsp
+		traced "$l" -o prog $rsp
+		grep -qP '\tsp ace/b 1.o$' list
+		# ar stored the member relative to the archive: "sp ace/../sub/a2.o".
+		grep -qP '^\d+\tmember\t\d+\t.*sub/a2.o$' list
+	done
+}
+
+@test "the bundled sample program and a 40-object link" {
+	cc -c -o hello.o "$KW_ROOT/tests/fixtures/sample/hello.c"
+	cc -c -o greeting.o "$KW_ROOT/tests/fixtures/sample/greeting.c"
+	crt=$(cc -print-file-name=crt1.o)
+	[ -f "$crt" ] || skip "no crt1.o"
+	dir=$(dirname "$crt")
+	for i in $(seq 1 40); do echo "int f$i(void) { return $i; }" >o$i.c; cc -c -o o$i.o o$i.c; done
+	ar rcT many.a o*.o
+	for l in $(linkers); do
+		echo "# $l"
+		traced "$l" -o hello -dynamic-linker /lib64/ld-linux-x86-64.so.2 "$dir/crt1.o" \
+			"$dir/crti.o" hello.o greeting.o -L"$dir" -lc "$dir/crtn.o"
+		# mold 1.10 prints no trace for -r links.
+		[ "$l" = mold ] && continue
+		traced "$l" -r -o all.o o*.o
+		traced "$l" -r -o all.o --whole-archive many.a
+		[ "$(grep -c $'\tmember\t' list)" -eq 40 ]
+	done
+}
+
+@test "an option the grammar does not know makes the list incomplete, with the reason" {
+	run -0 "$LIST_INPUTS" ld -o prog main.o --frobnicate sub/a1.o
+	[[ "$output" == *$'object\t-\tmain.o'* ]]
+	[[ "$output" == *$'object\t-\tsub/a1.o'* ]]
+	[ "${lines[-1]}" = $'incomplete\toption not understood: --frobnicate' ]
+	# An option's argument is never taken for an input.
+	run -0 "$LIST_INPUTS" ld -o prog -Map main.o -T sub/a1.o --defsym x=1 sub/a2.o
+	[ "${lines[0]}" = $'0\tscript\t-\tsub/a1.o' ]
+	[ "${lines[1]}" = $'1\tobject\t-\tsub/a2.o' ]
+	[ "${#lines[@]}" -eq 2 ]
+}
