@@ -2,7 +2,7 @@
  * that the bats suites can compare it with what the linker itself reports
  * (--trace). Not a test by itself (tests/run-tests runs only test_*).
  *
- *     list_inputs LINKER [LINKER-ARGS...]
+ *     list_inputs [--repeat=N] LINKER [LINKER-ARGS...]
  *
  * LINKER is found as klinkwrap finds it (a path, or PATH); the arguments
  * go through the same response-file expansion as a wrapped link. Prints
@@ -10,9 +10,11 @@
  * index of the thin archive or script that named it, or "-"), then
  * "libdir<TAB>DIR" for each directory -l searched, and last
  * "incomplete<TAB>WHY" when the list may miss files. Exit 0, or 125 when
- * the arguments cannot be read. */
+ * the arguments cannot be read. --repeat=N (for bench/) lists N times
+ * and reports the mean time of one inputs_list on stderr. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "klinkwrap/inputs.h"
 #include "klinkwrap/linkargs.h"
@@ -26,9 +28,15 @@ int main(int argc, char *argv[])
 	struct kw_inputs in;
 	char *path, *why;
 	int rc;
+	long repeat = 1;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: list_inputs LINKER [LINKER-ARGS...]\n");
+	if (argc > 1 && !strncmp(argv[1], "--repeat=", 9)) {
+		repeat = strtol(argv[1] + 9, NULL, 10);
+		argv++;
+		argc--;
+	}
+	if (argc < 2 || repeat < 1) {
+		fprintf(stderr, "usage: list_inputs [--repeat=N] LINKER [LINKER-ARGS...]\n");
 		return KW_EXIT_SELF;
 	}
 	if ((rc = locate_linker(argv[1], &path)) != 0)
@@ -39,7 +47,16 @@ int main(int argc, char *argv[])
 		free(path);
 		return KW_EXIT_SELF;
 	}
-	inputs_list(la.words.v, la.words.n, path, threads_linker_kind(path, argv[1]), &in);
+	enum kw_linker_kind kind = threads_linker_kind(path, argv[1]);
+	double start = kw_monotonic();
+	for (long r = 1; r < repeat; r++) {
+		inputs_list(la.words.v, la.words.n, path, kind, &in);
+		inputs_release(&in);
+	}
+	inputs_list(la.words.v, la.words.n, path, kind, &in);
+	if (repeat > 1)
+		fprintf(stderr, "inputs_list: %.1f us per call (%ld calls, %zu inputs)\n",
+			(kw_monotonic() - start) * 1e6 / (double)repeat, repeat, in.n);
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.v[i].parent == KW_INPUT_TOP)
 			printf("%zu\t%s\t-\t%s\n", i, inputs_kind_name(in.v[i].kind), in.v[i].path);
