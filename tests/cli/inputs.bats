@@ -212,3 +212,37 @@ LDS
 	[ "${lines[1]}" = $'1\tobject\t-\tsub/a2.o' ]
 	[ "${#lines[@]}" -eq 2 ]
 }
+
+# recorder DIR NAME LINKER: a fake NAME in DIR for a compiler driver's -B:
+# lists the inputs of the command line the driver built, then runs LINKER
+# with it, traced.
+recorder() {
+	mkdir -p "$1"
+	cat >"$1/$2" <<SH
+#!/bin/bash
+"$LIST_INPUTS" "$3" "\$@" >"$BATS_TEST_TMPDIR/list"
+exec "$3" "\$@" --trace >"$BATS_TEST_TMPDIR/trace"
+SH
+	chmod +x "$1/$2"
+}
+
+@test "the command lines gcc and clang build: plugin options, -pie, --push-state, libgcc_s.so" {
+	src=$KW_ROOT/tests/fixtures/sample
+	recorder rec-bfd ld "$(command -v ld)"
+	cc -B rec-bfd/ -o hello "$src/hello.c" "$src/greeting.c"
+	cat list
+	"$CHECK" list trace
+	grep -qP '\tscript\t-\t.*/libgcc_s.so$' list
+	./hello >/dev/null
+	if [ -f "$(cc -print-file-name=libc.a)" ] && [ "$(cc -print-file-name=libc.a)" != libc.a ]; then
+		cc -static -B rec-bfd/ -o hello-static "$src/hello.c" "$src/greeting.c"
+		"$CHECK" list trace
+		grep -qP '\tarchive\t-\t.*/libc.a$' list
+	fi
+	if command -v clang >/dev/null && command -v ld.lld >/dev/null; then
+		recorder rec-lld ld.lld "$(command -v ld.lld)"
+		clang -fuse-ld=lld -B rec-lld/ -o hello-lld "$src/hello.c" "$src/greeting.c"
+		"$CHECK" list trace
+		./hello-lld >/dev/null
+	fi
+}
