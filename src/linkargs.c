@@ -263,7 +263,7 @@ static const struct opt long_opts[] = {
 	{ "no-eh-frame-hdr", A_NONE, OTHER }, { "no-threads", A_NONE, OTHER },
 	/* gold, lld and mold. */
 	{ "thread-count", A_REQ, OTHER }, { "mllvm", A_REQ, OTHER },
-	{ "lto-O", A_PFX, OTHER }, { "lto-partitions", A_REQ, OTHER },
+	{ "lto-partitions", A_REQ, OTHER },
 	{ "thinlto-jobs", A_REQ, OTHER }, { "thinlto-cache-dir", A_REQ, OTHER },
 	{ "thinlto-cache-policy", A_REQ, OTHER }, { "error-limit", A_REQ, OTHER },
 	{ "keep-unique", A_REQ, OTHER }, { "print-archive-stats", A_REQ, OTHER },
@@ -304,12 +304,55 @@ static const struct opt long_opts[] = {
 	{ "incremental", A_NONE, OTHER }, { "no-incremental", A_NONE, OTHER },
 };
 
+/* NAME[0..LEN) against an option's name, in the order of the sorted
+ * tables. */
+static int name_cmp(const char *name, size_t len, const char *opt)
+{
+	size_t olen = strlen(opt);
+	int c = memcmp(name, opt, len < olen ? len : olen);
+	return c ? c : (len > olen) - (len < olen);
+}
+
+static int opt_cmp(const void *a, const void *b)
+{
+	const struct opt *x = a, *y = b;
+	return name_cmp(x->name, strlen(x->name), y->name);
+}
+
+/* The tables are kept in reading order above; lookups go through a
+ * sorted copy, since a gcc command line reads about forty options and a
+ * linear scan of three hundred names each adds up. */
+static const struct opt *sorted(const struct opt *table, size_t n, struct opt **copy)
+{
+	if (!*copy) {
+		*copy = kw_malloc(n * sizeof(**copy));
+		memcpy(*copy, table, n * sizeof(**copy));
+		qsort(*copy, n, sizeof(**copy), opt_cmp);
+	}
+	return *copy;
+}
+
+/* Options whose argument is joined to the name itself. */
+static const struct opt prefix_opts[] = {
+	{ "lto-O", A_PFX, OTHER },
+};
+
 static const struct opt *find_opt(const struct opt *table, size_t n, const char *name,
 				  size_t len)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strlen(table[i].name) == len && !memcmp(table[i].name, name, len))
-			return &table[i];
+	static struct opt *sorted_short, *sorted_long;
+	const struct opt *v = sorted(table, n, table == short_opts ? &sorted_short : &sorted_long);
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = name_cmp(name, len, v[mid].name);
+		if (!c)
+			return &v[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 
@@ -347,14 +390,14 @@ static bool long_word(const char *body, bool two_dashes, char *const words[], si
 	const struct opt *o = find_opt(long_opts, sizeof(long_opts) / sizeof(*long_opts),
 				       body, len);
 	if (!o && two_dashes && is_output_abbrev(body, len))
-		o = &long_opts[0];
+		o = &long_opts[0]; /* "output" */
 	if (!o) {
-		for (size_t k = 0; k < sizeof(long_opts) / sizeof(*long_opts); k++) {
-			size_t pl = strlen(long_opts[k].name);
-			if (long_opts[k].arg == A_PFX && !strncmp(body, long_opts[k].name, pl)) {
+		for (size_t k = 0; k < sizeof(prefix_opts) / sizeof(*prefix_opts); k++) {
+			size_t pl = strlen(prefix_opts[k].name);
+			if (!strncmp(body, prefix_opts[k].name, pl)) {
 				out->kind = KW_WORD_OPTION;
-				out->role = (enum kw_linkopt_role)long_opts[k].role;
-				out->name = long_opts[k].name;
+				out->role = (enum kw_linkopt_role)prefix_opts[k].role;
+				out->name = prefix_opts[k].name;
 				out->value = body + pl;
 				return true;
 			}
