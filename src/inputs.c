@@ -280,12 +280,17 @@ static void add_library(struct lister *l, const char *name, size_t parent)
 	add_file(l, p, parent);
 }
 
-/* Read all of PATH; NULL if it cannot be read. */
+/* Read all of PATH, a regular file; NULL if it cannot be read. */
 static char *slurp(const char *path, size_t *lenp)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return NULL;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return NULL;
+	}
 	size_t len = 0, cap = 8192;
 	char *buf = kw_malloc(cap);
 	ssize_t got;
@@ -623,7 +628,9 @@ static void add_file(struct lister *l, char *path, size_t parent)
 {
 	unsigned char m[MAGIC_LEN];
 	ssize_t got = -1;
-	int fd = l->raw ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the listing, and pread (which
+	 * fails on pipes and ttys) never takes bytes the linker will read. */
+	int fd = l->raw ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd >= 0)
 		got = pread(fd, m, sizeof(m), 0);
 	enum kw_input_kind kind = KW_INPUT_OBJECT;

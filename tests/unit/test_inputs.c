@@ -183,6 +183,10 @@ static void test_kinds_and_order(void **state)
 	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "odd.bin"), "object:odd.bin");
 	assert_false(in.incomplete);
 	inputs_release(&in);
+	/* A FIFO is listed without blocking and without reading from it. */
+	assert_int_equal(mkfifo("fifo", 0600), 0);
+	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "fifo", "a.o"), "object:fifo object:a.o");
+	inputs_release(&in);
 	/* -R DIR is an rpath, -R FILE an input (just symbols). */
 	assert_int_equal(mkdir("rdir", 0755), 0);
 	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "-R", "rdir", "-Ra.o", "--just-symbols=b.o"),
