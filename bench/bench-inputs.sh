@@ -33,8 +33,10 @@ if [ ! -f objs/.done ]; then
 fi
 
 medium=(-o medium.out -e main objs/m*.o)
+cc -O2 -o magic-floor "$root/bench/magic-floor.c"
 echo "### 400 objects"
 "$list" --repeat="$repeat" ld "${medium[@]}" 2>&1 >/dev/null
+./magic-floor "$repeat" objs/m*.o
 hyperfine -N -w 3 -r "$runs" "ld ${medium[*]}" 2>/dev/null | grep -E 'Time|Range'
 
 echo "### -lc (one ld --verbose for the search path)"
