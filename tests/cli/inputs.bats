@@ -246,3 +246,36 @@ SH
 		./hello-lld >/dev/null
 	fi
 }
+
+@test "every option GNU ld --help lists is in the grammar, with its argument" {
+	require ld
+	touch ARG
+	# "  -x, --long ARG   Description": the option words and, when the
+	# help names one in capitals or <...>, the separate argument.
+	ld --help | grep -E '^  +-' | sed -E 's/^ +//; s/  +.*//' | tr ',' '\n' |
+		sed -E 's/^ +//' | grep -E '^-' | sort -u >options
+	bad=0 n=0
+	while read -r line; do
+		w=${line%% *} rest=${line#"${line%% *}"}
+		w=${w%%\[*}
+		case $w in *'{'* | *'|'* | *'<'* | --) continue ;; esac
+		args=()
+		case $w in
+		*=*) w=${w%%=*}=x ;;
+		*) [[ "$rest" =~ ^\ ([A-Z][A-Z_/]*|\<[a-z]+\>)$ ]] && args=(ARG) ;;
+		esac
+		n=$((n + 1))
+		out=$("$LIST_INPUTS" ld "$w" "${args[@]}")
+		if [[ "$out" == *"option not understood"* ]] ||
+			{ [ ${#args[@]} -gt 0 ] && [[ "$out" == *$'\t-\tARG'* ]] &&
+				[[ "$w" != -[TR] && "$w" != --script && "$w" != --*-script &&
+					"$w" != --just-symbols && "$w" != --*list* &&
+					"$w" != --retain-symbols-file ]]; }; then
+			echo "$line: $out"
+			bad=1
+		fi
+	done <options
+	echo "# $n options checked"
+	[ "$n" -gt 150 ]
+	[ "$bad" -eq 0 ]
+}
