@@ -274,7 +274,14 @@ static void add_library(struct lister *l, const char *name, size_t parent)
 {
 	char *p = resolve_lib(l, name);
 	if (!p) {
-		incomplete(l, "cannot find -l%s", name);
+		/* GNU ld's path was asked, lld and mold have none; gold's and an
+		 * unknown linker's are not known. */
+		if (l->kind == KW_LINKER_BFD || l->kind == KW_LINKER_LLD ||
+		    l->kind == KW_LINKER_MOLD || l->nostdlib)
+			incomplete(l, "cannot find -l%s", name);
+		else
+			incomplete(l, "-l%s is in no -L directory, and the linker's own "
+				   "search path is not known", name);
 		return;
 	}
 	add_file(l, p, parent);
@@ -743,12 +750,19 @@ void inputs_list(char *const words[], size_t n, const char *linker_path,
 	collect(&l, words, n);
 
 	struct kw_linkword w;
+	bool maybe_argument = false;
 	for (size_t i = 0; i < n; i += w.nwords) {
 		linkargs_word(words, n, i, &w);
 		if (w.kind == KW_WORD_INPUT) {
-			add_file(&l, kw_strdup(words[i]), KW_INPUT_TOP);
+			/* The word after an option not understood may be its
+			 * argument: never guess it is a file (the list is
+			 * incomplete already, which says it may miss one). */
+			if (!maybe_argument)
+				add_file(&l, kw_strdup(words[i]), KW_INPUT_TOP);
+			maybe_argument = false;
 			continue;
 		}
+		maybe_argument = w.kind == KW_WORD_UNKNOWN && !strchr(words[i], '=');
 		if (w.kind != KW_WORD_OPTION || w.missing_value)
 			continue;
 		switch (w.role) {

@@ -202,9 +202,11 @@ LDS
 }
 
 @test "an option the grammar does not know makes the list incomplete, with the reason" {
-	run -0 "$LIST_INPUTS" ld -o prog main.o --frobnicate sub/a1.o
+	run -0 "$LIST_INPUTS" ld -o prog main.o --frobnicate sub/a1.o sub/a2.o
 	[[ "$output" == *$'object\t-\tmain.o'* ]]
-	[[ "$output" == *$'object\t-\tsub/a1.o'* ]]
+	# sub/a1.o may be --frobnicate's argument: not guessed to be a file.
+	[[ "$output" != *sub/a1.o* ]]
+	[[ "$output" == *$'object\t-\tsub/a2.o'* ]]
 	[ "${lines[-1]}" = $'incomplete\toption not understood: --frobnicate' ]
 	# An option's argument is never taken for an input.
 	run -0 "$LIST_INPUTS" ld -o prog -Map main.o -T sub/a1.o --defsym x=1 sub/a2.o

@@ -361,12 +361,19 @@ static void test_incomplete(void **state)
 	struct kw_inputs in;
 	write_elf("a.o", 1, false);
 	write_elf("b.o", 1, false);
-	/* An option not understood: the rest is still listed, the first
-	 * reason kept. */
-	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "a.o", "--frobnicate", "-rs", "b.o"),
-	       "object:a.o object:b.o");
+	/* An option not understood: the first reason is kept, the rest is
+	 * still listed, except a word right after it, which may be its
+	 * argument (never guessed to be a file); "--x=y" has its argument. */
+	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "a.o", "--frobnicate", "-rs", "b.o",
+		    "a2.o", "--frob=x", "b2.o"),
+	       "object:a.o object:a2.o object:b2.o");
 	assert_true(in.incomplete);
 	assert_string_equal(in.why, "option not understood: --frobnicate");
+	inputs_release(&in);
+	/* gold: a -l in no -L directory may be in gold's own path. */
+	expect(LIST(&in, KW_LINKER_GOLD, "/bin/false", "-lnothere"), "");
+	assert_true(in.incomplete);
+	assert_non_null(strstr(in.why, "search path is not known"));
 	inputs_release(&in);
 	/* An MRI script is not read. */
 	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "-c", "x.mri", "a.o"), "object:a.o");
