@@ -4,7 +4,7 @@
 # for real with --trace, and tests/unit/list_inputs (the list klinkwrap
 # computes for the same arguments) must name every file the trace names,
 # in the same order of first appearance (tests/cli/inputs-check says how
-# archive members count). GNU ld, lld and mold where they are installed.
+# archive members count). GNU ld, lld, mold and gold where installed.
 
 load helpers
 bats_require_minimum_version 1.5.0
@@ -42,7 +42,7 @@ traced() {
 
 linkers() { # the linkers installed, GNU ld first
 	local l
-	for l in ld ld.lld mold; do command -v "$l" >/dev/null && echo "$l"; done
+	for l in ld ld.lld mold ld.gold; do command -v "$l" >/dev/null && echo "$l"; done
 }
 
 @test "the checker fails a list that misses a traced file or has it out of order" {
@@ -152,6 +152,13 @@ LDS
 		echo "# $l"
 		if [ "$l" = mold ]; then
 			traced "$l" -o prog -e main main.o -T k-mold.lds -Llib libgrp.so
+			continue
+		fi
+		if [ "$l" = ld.gold ]; then
+			# gold 1.16 fails on this -T script (internal error in
+			# read_script_file): the input script only.
+			traced "$l" -o prog -e main main.o sub/a1.o -Llib libgrp.so
+			grep -qP '^\d+\tscript\t-\tlibgrp.so$' list
 			continue
 		fi
 		traced "$l" -o prog -e main main.o -T k.lds libgrp.so
