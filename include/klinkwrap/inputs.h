@@ -41,9 +41,9 @@ struct kw_inputs {
 	size_t n;
 	bool incomplete;     /* an argument was not understood: the list may miss files */
 	char *why;           /* the first reason it may be incomplete (malloc'd), or NULL */
-	/* The directories a -l was searched in, in search order: -L, the
-	 * scripts' SEARCH_DIR, then the linker's own (only when a -l needed
-	 * them). Empty when no -l was resolved. */
+	/* The directories -l searches, in search order: every -L, the
+	 * scripts' SEARCH_DIRs, then the linker's own, present only when a -l
+	 * was in none of the others and the linker (GNU ld) was asked. */
 	struct kw_strvec libdirs;
 };
 
