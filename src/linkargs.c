@@ -437,8 +437,8 @@ static void take_value(const struct opt *o, const char *joined, char *const word
 	}
 }
 
-/* A long option's BODY (the word after its dashes): NULL when no option
- * of the grammar matches. */
+/* Read a long option, BODY being the word after its dashes; false when no
+ * option of the grammar matches. */
 static bool long_word(const char *body, bool two_dashes, char *const words[], size_t n,
 		      size_t i, struct kw_linkword *out)
 {
