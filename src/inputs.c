@@ -391,13 +391,30 @@ static void add_script_dir(struct lister *l, const char *dir)
 	kw_strvec_push_owned(&l->scriptdirs, d);
 }
 
-/* A file a script names: "=F" under the sysroot; F as given if it
- * exists; else, when relative, searched like -l:F. */
+/* The relative NAME in the directory of SCRIPT, if it is there. */
+static char *beside(const char *script, const char *name)
+{
+	const char *slash = strrchr(script, '/');
+	if (!slash)
+		return NULL;
+	char *p = kw_asprintf("%.*s/%s", (int)(slash - script), script, name);
+	if (exists(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* A file a script names: "=F" under the sysroot; a relative F first in
+ * the script's own directory (GNU ld 2.40, gold and lld look there before
+ * the cwd; mold 1.10 does not); F as given if it exists; else, when
+ * relative, searched like -l:F. */
 static void script_file(struct lister *l, const char *script, const char *name, size_t self)
 {
 	char *p;
 	if (name[0] == '=')
 		p = kw_asprintf("%s%s", l->sysroot ? l->sysroot : "", name + 1);
+	else if (name[0] != '/' && l->kind != KW_LINKER_MOLD && (p = beside(script, name)) != NULL)
+		;
 	else if (exists(name))
 		p = kw_strdup(name);
 	else if (name[0] != '/' && (p = search_file(l, name)) != NULL)

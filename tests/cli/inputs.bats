@@ -169,6 +169,34 @@ LDS
 	done
 }
 
+@test "scripts name files beside themselves, in the cwd, or in the search path (libncurses.so)" {
+	mkdir sd ldir
+	echo 'INPUT(mm.o)' >sd/libs.so
+	cp main.o sd/mm.o
+	cp sub/a2.o mm.o
+	for l in $(linkers); do
+		[ "$l" = mold ] && continue # mold 1.10 does not look beside the script
+		echo "# $l"
+		traced "$l" -o prog -e main sd/libs.so sub/a1.o sub/a2.o sub/b1.o
+		grep -qP '\tsd/mm.o$' list
+	done
+	mv sd/mm.o ldir/mm.o
+	rm mm.o
+	for l in $(linkers); do
+		echo "# $l"
+		traced "$l" -o prog -e main -Lldir sd/libs.so sub/a1.o sub/a2.o sub/b1.o
+		grep -qP '\tldir/mm.o$' list
+	done
+	# Debian's libncurses.so is INPUT(libncurses.so.6 -ltinfo): relative.
+	lib=/usr/lib/x86_64-linux-gnu
+	[ -f "$lib/libncurses.so" ] && ! head -c 4 "$lib/libncurses.so" | grep -q ELF || skip "no libncurses.so script"
+	for l in $(linkers); do
+		echo "# $l"
+		traced "$l" -o prog -e main main.o sub/a1.o sub/a2.o sub/b1.o -L"$lib" -lncurses -lm
+		grep -qP '\tshared\t\d+\t.*/libtinfo.so' list
+	done
+}
+
 @test "response files, nested and quoted, give the same list as the words" {
 	mkdir "sp ace"
 	cp sub/b1.o "sp ace/b 1.o"

@@ -337,6 +337,15 @@ static void test_scripts(void **state)
 	assert_int_equal(in.libdirs.n, 1);
 	inputs_release(&in);
 
+	/* A relative name is looked for beside the script first (GNU ld,
+	 * gold, lld), then in the cwd; mold looks in the cwd only. */
+	write_elf("sd/b.o", 1, false);
+	write_text("sd/libs.so", "INPUT(b.o)\n");
+	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "sd/libs.so"), "script:sd/libs.so object<0:sd/b.o");
+	inputs_release(&in);
+	expect(LIST(&in, KW_LINKER_MOLD, "/bin/false", "sd/libs.so"), "script:sd/libs.so object<0:b.o");
+	inputs_release(&in);
+
 	/* A file a script names that is nowhere: incomplete. */
 	write_text("broken.lds", "INPUT(nowhere.o)\n");
 	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "-T", "broken.lds"), "script:broken.lds");
