@@ -48,6 +48,7 @@ struct lister {
 	size_t nstates;
 	bool raw;                     /* -b binary: inputs are raw data */
 	int depth;
+	struct kw_strvec dir_scripts; /* scripts read for SEARCH_DIR already */
 };
 
 static void incomplete(struct lister *l, const char *fmt, ...)
@@ -377,6 +378,16 @@ static bool is_punct(const struct lexer *lx, char c)
 
 static void parse_script(struct lister *l, const char *path, size_t self, bool only_dirs);
 
+/* Is PATH in SEEN? If not, it is now. */
+static bool seen_before(struct kw_strvec *seen, const char *path)
+{
+	for (size_t i = 0; i < seen->n; i++)
+		if (!strcmp(seen->v[i], path))
+			return true;
+	kw_strvec_push(seen, path);
+	return false;
+}
+
 /* SEARCH_DIR(DIR): -T scripts are read for these before any -l is
  * resolved, and again for their files; count each directory once. */
 static void add_script_dir(struct lister *l, const char *dir)
@@ -482,14 +493,18 @@ static void parse_script(struct lister *l, const char *path, size_t self, bool o
 					incomplete(l, "%s: cannot find INCLUDE %s", script, lx.tok);
 				continue;
 			}
+			/* A script included again names nothing new: reading it
+			 * again would only multiply the work (twice per level). */
 			if (only_dirs) {
-				parse_script(l, inc, self, true);
+				if (!seen_before(&l->dir_scripts, inc))
+					parse_script(l, inc, self, true);
 				free(inc);
 				continue;
 			}
 			bool fresh;
 			size_t at = add(l, inc, KW_INPUT_SCRIPT, self, &fresh);
-			parse_script(l, l->out->v[at].path, at, false);
+			if (fresh)
+				parse_script(l, l->out->v[at].path, at, false);
 			continue;
 		}
 		if (!list && !one)
@@ -752,7 +767,7 @@ static void collect(struct lister *l, char *const words[], size_t n)
 		linkargs_word(words, n, i, &w);
 		if (w.kind == KW_WORD_OPTION && w.role == KW_OPT_SCRIPT && w.value) {
 			char *p = exists(w.value) ? kw_strdup(w.value) : search_in(&l->ldirs, w.value);
-			if (p)
+			if (p && !seen_before(&l->dir_scripts, p))
 				parse_script(l, p, KW_INPUT_TOP, true);
 			free(p);
 		}
@@ -830,6 +845,7 @@ void inputs_list(char *const words[], size_t n, const char *linker_path,
 	kw_strvec_clear(&l.ldirs);
 	kw_strvec_clear(&l.scriptdirs);
 	kw_strvec_clear(&l.sysdirs);
+	kw_strvec_clear(&l.dir_scripts);
 	free(l.slots);
 	free(l.states);
 }

@@ -358,6 +358,12 @@ static void test_scripts(void **state)
 	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "-Tloop.lds"),
 	       "script:loop.lds object<0:a.o");
 	inputs_release(&in);
+	/* Included twice per level, 16 levels deep: read once, not 2^16
+	 * times (found by fuzzing). */
+	write_text("twice.lds", "INCLUDE twice.lds INCLUDE twice.lds INPUT(a.o)\n");
+	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "-T", "twice.lds", "twice.lds"),
+	       "script:twice.lds object<0:a.o");
+	inputs_release(&in);
 	write_text("l1.lds", "INCLUDE l2.lds\n");
 	write_text("l2.lds", "INCLUDE l1.lds\n");
 	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "-Tl1.lds"), "script:l1.lds script<0:l2.lds");
