@@ -17,7 +17,8 @@
 enum kw_input_kind {
 	KW_INPUT_OBJECT,   /* a relocatable object (or any file named as input) */
 	KW_INPUT_ARCHIVE,  /* an archive, regular or thin */
-	KW_INPUT_MEMBER,   /* a member of a thin archive (a file on disk) */
+	KW_INPUT_MEMBER,   /* a member of a thin archive (a file on disk; an
+	                    * archive nested in it is listed, not opened) */
 	KW_INPUT_SHARED,   /* a shared object */
 	KW_INPUT_SCRIPT,   /* a linker script (-T, or a script given as input),
 	                    * or a file of the same family the link reads
