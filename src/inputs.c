@@ -415,7 +415,26 @@ static char *beside(const char *script, const char *name)
 	return NULL;
 }
 
-/* A file a script names: "=F" under the sysroot; a relative F first in
+/* An absolute NAME in a script that lies inside the sysroot means the
+ * sysroot's file (a cross toolchain's libc.so names /lib/libc.so.6). */
+static char *in_sysroot(const struct lister *l, const char *script, const char *name)
+{
+	if (!l->sysroot || !*l->sysroot)
+		return NULL;
+	size_t len = strlen(l->sysroot);
+	while (len > 1 && l->sysroot[len - 1] == '/')
+		len--;
+	if (strncmp(script, l->sysroot, len) || (script[len] != '/' && script[len]))
+		return NULL;
+	char *p = kw_asprintf("%.*s%s", (int)len, l->sysroot, name);
+	if (exists(p))
+		return p;
+	free(p);
+	return NULL;
+}
+
+/* A file a script names: "=F" under the sysroot; an absolute F under the
+ * sysroot when the script is in it; a relative F first in
  * the script's own directory (GNU ld 2.40, gold and lld look there before
  * the cwd; mold 1.10 does not); F as given if it exists; else, when
  * relative, searched like -l:F. */
@@ -424,6 +443,8 @@ static void script_file(struct lister *l, const char *script, const char *name, 
 	char *p;
 	if (name[0] == '=')
 		p = kw_asprintf("%s%s", l->sysroot ? l->sysroot : "", name + 1);
+	else if (name[0] == '/' && (p = in_sysroot(l, script, name)) != NULL)
+		;
 	else if (name[0] != '/' && l->kind != KW_LINKER_MOLD && (p = beside(script, name)) != NULL)
 		;
 	else if (exists(name))

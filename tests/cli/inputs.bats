@@ -197,6 +197,19 @@ LDS
 	done
 }
 
+@test "--sysroot: -L=DIR, and a script in the sysroot names the sysroot's files" {
+	mkdir -p sr/lib sr/usr/lib
+	cc -shared -fPIC -o sr/lib/libz.so.1 lib/s1.c
+	echo 'GROUP ( /lib/libz.so.1 )' >sr/usr/lib/libz.so
+	for l in ld ld.lld; do
+		command -v "$l" >/dev/null || continue
+		echo "# $l"
+		traced "$l" --sysroot="$PWD/sr" -L=/usr/lib -o prog -e main main.o sub/a1.o sub/a2.o \
+			sub/b1.o -lz
+		grep -qP "\tshared\t\d+\t$PWD/sr/lib/libz.so.1\$" list
+	done
+}
+
 @test "response files, nested and quoted, give the same list as the words" {
 	mkdir "sp ace"
 	cp sub/b1.o "sp ace/b 1.o"

@@ -346,6 +346,18 @@ static void test_scripts(void **state)
 	expect(LIST(&in, KW_LINKER_MOLD, "/bin/false", "sd/libs.so"), "script:sd/libs.so object<0:b.o");
 	inputs_release(&in);
 
+	/* Inside the sysroot, a script's absolute names are the sysroot's. */
+	char *sysroot = kw_asprintf("%s/sr", workdir);
+	write_elf("sr/lib/libz.so.1", 3, false);
+	write_text("sr/usr/lib/libz.so", "GROUP ( /lib/libz.so.1 )\n");
+	char *lz = LIST(&in, KW_LINKER_BFD, "/bin/false", "--sysroot", sysroot, "-L=/usr/lib", "-lz");
+	char *want = kw_asprintf("script:%s/usr/lib/libz.so shared<0:%s/lib/libz.so.1", sysroot, sysroot);
+	expect(lz, want);
+	assert_false(in.incomplete);
+	inputs_release(&in);
+	free(want);
+	free(sysroot);
+
 	/* A file a script names that is nowhere: incomplete. */
 	write_text("broken.lds", "INPUT(nowhere.o)\n");
 	expect(LIST(&in, KW_LINKER_LLD, "/bin/false", "-T", "broken.lds"), "script:broken.lds");
