@@ -227,8 +227,9 @@ static char *search_in(const struct kw_strvec *dirs, const char *name)
  * linker's own), for -l:FILE and for names a script gives. */
 static char *search_file(struct lister *l, const char *name)
 {
+	/* -nostdlib: GNU ld then ignores the scripts' SEARCH_DIRs too. */
 	char *p = search_in(&l->ldirs, name);
-	if (!p)
+	if (!p && !l->nostdlib)
 		p = search_in(&l->scriptdirs, name);
 	if (!p && !l->nostdlib) {
 		ask_sysdirs(l);
@@ -247,11 +248,10 @@ static char *resolve_lib(struct lister *l, const char *name)
 	char *p = NULL;
 	const struct kw_strvec *lists[] = { &l->ldirs, &l->scriptdirs, &l->sysdirs };
 	for (size_t k = 0; k < 3 && !p; k++) {
-		if (k == 2) {
-			if (l->nostdlib)
-				break;
+		if (k > 0 && l->nostdlib)
+			break;
+		if (k == 2)
 			ask_sysdirs(l);
-		}
 		for (size_t i = 0; i < lists[k]->n && !p; i++) {
 			p = kw_asprintf("%s/%s", lists[k]->v[i], so);
 			if (l->is_static || !exists(p)) {

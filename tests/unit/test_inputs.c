@@ -336,6 +336,12 @@ static void test_scripts(void **state)
 	assert_false(in.incomplete);
 	assert_int_equal(in.libdirs.n, 1);
 	inputs_release(&in);
+	/* -nostdlib: the scripts' SEARCH_DIRs do not count either. */
+	expect(LIST(&in, KW_LINKER_BFD, "/bin/false", "-nostdlib", "-ls", "--script=k.lds", "b.o"),
+	       "script:k.lds object<0:a.o object:b.o");
+	assert_true(in.incomplete);
+	assert_string_equal(in.why, "cannot find -ls");
+	inputs_release(&in);
 
 	/* A relative name is looked for beside the script first (GNU ld,
 	 * gold, lld), then in the cwd; mold looks in the cwd only. */
