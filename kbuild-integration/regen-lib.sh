@@ -88,6 +88,24 @@ kw_check_inputs() {
 	[ -f "$srctree/scripts/mksysmap" ] || kw_die 2 "$srctree/scripts/mksysmap is missing"
 }
 
+# kw_check_generation sh|sed: the tree's scripts/mksysmap must be of that
+# kind (6.1: a shell script, 6.12: a sed script), and its link-vmlinux.sh
+# must check against the pass's .syms (5.x compares .tmp_System.map, which
+# these scripts do not write).
+# shellcheck disable=SC2154 # srctree: checked by kw_check_env
+kw_check_generation() {
+	kw_first=$(head -n 1 "$srctree/scripts/mksysmap")
+	case $kw_first in
+	'#!'*sed*) kw_kind='sed' ;;
+	*) kw_kind='sh' ;;
+	esac
+	[ "$kw_kind" = "$1" ] ||
+		kw_die 2 "$srctree/scripts/mksysmap is a $kw_kind script, not the $1 script of this generation: wrong regen script for this tree"
+	if grep -q '\.tmp_System\.map' "$srctree/scripts/link-vmlinux.sh" 2>/dev/null; then
+		kw_die 2 "$srctree/scripts/link-vmlinux.sh compares .tmp_System.map (5.x generation): cannot repair this kernel generation"
+	fi
+}
+
 # As link-vmlinux.sh: a CONFIG_ option is on when auto.conf says =y.
 is_enabled() {
 	grep -q "^$1=y" include/config/auto.conf
