@@ -265,3 +265,27 @@ check_stock_612() {
 	for v in osc k4 k5 k6 k7 k8; do check_stock_612 lld "$v" 1 4; done
 	grep -q ' __long_branch_' "$FIX/stock/System.map"
 }
+
+@test "6.1 with its own scripts/kallsyms ignore list: GNU ld stubs stop feeding the table, lld's __long_branch_ thunks do not" {
+	fixture_only
+	need_bfd
+	need_lld
+	local v
+	export STUBCHAIN_KALLSYMS=6.1
+	for v in k3 k8 osc; do
+		fixture bfd "$v"
+		run "$STOCK" "$FIX" "$FIX/stock"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^  LD ' <<<"$output")" -eq 3 ] # no third pass needed
+		grep -qE '\.(plt|long)_branch\.' "$FIX/stock/System.map" # kept in the map
+	done
+	fixture lld k3
+	run "$STOCK" "$FIX" "$FIX/stock"
+	[ "$status" -eq 0 ]
+	for v in k4 k8 osc; do
+		fixture lld "$v"
+		run "$STOCK" "$FIX" "$FIX/stock"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Inconsistent kallsyms data"* ]]
+	done
+}
