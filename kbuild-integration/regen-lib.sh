@@ -6,8 +6,9 @@
 # written to a temporary name in its own directory and renamed into place,
 # so that an interrupted run leaves every file either as it was or complete.
 # Every step runs as a child the script waits for, so SIGTERM, SIGINT and
-# SIGHUP are acted on at once: the running step is sent SIGTERM, the
-# temporary files are removed, and the script exits 128 + the signal number.
+# SIGHUP are acted on at once: the running step is sent SIGTERM and waited
+# for, the temporary files are removed, and the script exits 128 + the
+# signal number.
 #
 # Exit statuses (README in this directory has the whole contract):
 #   0 all three files regenerated     4 scripts/kallsyms failed
@@ -36,7 +37,12 @@ kw_cleanup() {
 
 kw_on_signal() { # kw_on_signal NUMBER
 	trap - EXIT
-	[ -z "$kw_child" ] || kill -TERM "$kw_child" 2>/dev/null || :
+	if [ -n "$kw_child" ]; then
+		# Stop the step and let it end before the temporaries go, so that
+		# it cannot create one after the cleanup.
+		kill -TERM "$kw_child" 2>/dev/null || :
+		wait "$kw_child" 2>/dev/null || :
+	fi
 	kw_cleanup
 	printf '%s: interrupted by signal %s; left every file old or new\n' "$KW_ME" "$1" >&2
 	exit $((128 + $1))
