@@ -23,6 +23,7 @@ case ${obj##*/} in
 esac
 kw_check_env srctree NM CC NOSTDINC_FLAGS LINUXINCLUDE KBUILD_CPPFLAGS KBUILD_AFLAGS
 kw_check_inputs "$elf"
+kw_check_generation sh
 
 base=${obj%.o}
 syms=$base.syms
@@ -49,7 +50,8 @@ t_obj=$(kw_tmp "$obj")
 kw_tmps="$t_syms $t_asm $t_obj"
 
 # mksysmap(): the tree's own shell script, which writes its second argument.
-"${CONFIG_SHELL:-sh}" "$srctree/scripts/mksysmap" "$elf" "$t_syms" &
+# shellcheck disable=SC2086 # CONFIG_SHELL unquoted, as in link-vmlinux.sh
+${CONFIG_SHELL:-sh} "$srctree/scripts/mksysmap" "$elf" "$t_syms" &
 kw_child=$!
 kw_wait 3 "mksysmap $elf"
 kw_commit "$t_syms" "$syms"

@@ -23,6 +23,7 @@ case ${obj##*/} in
 esac
 kw_check_env srctree NM CC NOSTDINC_FLAGS LINUXINCLUDE KBUILD_CPPFLAGS KBUILD_AFLAGS
 kw_check_inputs "$elf"
+kw_check_generation sed
 
 base=${obj%.kallsyms.o}
 syms=$base.syms

@@ -6,8 +6,9 @@
 # written to a temporary name in its own directory and renamed into place,
 # so that an interrupted run leaves every file either as it was or complete.
 # Every step runs as a child the script waits for, so SIGTERM, SIGINT and
-# SIGHUP are acted on at once: the running step is sent SIGTERM, the
-# temporary files are removed, and the script exits 128 + the signal number.
+# SIGHUP are acted on at once: the running step is sent SIGTERM and waited
+# for, the temporary files are removed, and the script exits 128 + the
+# signal number.
 #
 # Exit statuses (README in this directory has the whole contract):
 #   0 all three files regenerated     4 scripts/kallsyms failed
@@ -36,7 +37,12 @@ kw_cleanup() {
 
 kw_on_signal() { # kw_on_signal NUMBER
 	trap - EXIT
-	[ -z "$kw_child" ] || kill -TERM "$kw_child" 2>/dev/null || :
+	if [ -n "$kw_child" ]; then
+		# Stop the step and let it end before the temporaries go, so that
+		# it cannot create one after the cleanup.
+		kill -TERM "$kw_child" 2>/dev/null || :
+		wait "$kw_child" 2>/dev/null || :
+	fi
 	kw_cleanup
 	printf '%s: interrupted by signal %s; left every file old or new\n' "$KW_ME" "$1" >&2
 	exit $((128 + $1))
@@ -86,6 +92,24 @@ kw_check_inputs() {
 	[ -f "$1" ] || kw_die 2 "$1: no such file (the vmlinux just linked)"
 	[ -x scripts/kallsyms ] || kw_die 2 "scripts/kallsyms is missing in the objtree"
 	[ -f "$srctree/scripts/mksysmap" ] || kw_die 2 "$srctree/scripts/mksysmap is missing"
+}
+
+# kw_check_generation sh|sed: the tree's scripts/mksysmap must be of that
+# kind (6.1: a shell script, 6.12: a sed script), and its link-vmlinux.sh
+# must check against the pass's .syms (5.x compares .tmp_System.map, which
+# these scripts do not write).
+# shellcheck disable=SC2154 # srctree: checked by kw_check_env
+kw_check_generation() {
+	kw_first=$(head -n 1 "$srctree/scripts/mksysmap")
+	case $kw_first in
+	'#!'*sed*) kw_kind='sed' ;;
+	*) kw_kind='sh' ;;
+	esac
+	[ "$kw_kind" = "$1" ] ||
+		kw_die 2 "$srctree/scripts/mksysmap is a $kw_kind script, not the $1 script of this generation: wrong regen script for this tree"
+	if grep -q '\.tmp_System\.map' "$srctree/scripts/link-vmlinux.sh" 2>/dev/null; then
+		kw_die 2 "$srctree/scripts/link-vmlinux.sh compares .tmp_System.map (5.x generation): cannot repair this kernel generation"
+	fi
 }
 
 # As link-vmlinux.sh: a CONFIG_ option is on when auto.conf says =y.

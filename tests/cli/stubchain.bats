@@ -231,3 +231,61 @@ check_osc() {
 		grep -qE "$STUBS" <("$SC" sysmap "$FIX" "$FIX/out")
 	done
 }
+
+# check_stock_612 TARGET VARIANT WANT-STATUS WANT-LINKS: the 6.12 passes.
+check_stock_612() {
+	fixture "$1" "$2"
+	run "$STOCK" --6.12 "$FIX" "$FIX/stock"
+	echo "# $1 $2: 6.12 passes: exit $status, $(grep -c '^  LD ' <<<"$output") links" >&3
+	[ "$status" -eq "$3" ]
+	[ "$(grep -c '^  LD ' <<<"$output")" -eq "$4" ]
+	[ -e "$FIX/stock/.tmp_vmlinux0.kallsyms.o" ]
+	[ -e "$FIX/stock/.tmp_vmlinux2.syms" ]
+	if [ "$3" -ne 0 ]; then
+		[[ $output == *"Inconsistent kallsyms data"* ]]
+	fi
+}
+
+@test "6.12 pass logic, GNU ld: its mksysmap drops .plt_branch./.long_branch., so every variant converges in 3 links" {
+	fixture_only
+	need_bfd
+	local v
+	for v in k2 k3 k4 k5 k6 k7 k8 osc; do check_stock_612 bfd "$v" 0 3; done
+	# The stubs are there; only the map leaves them out.
+	grep -qE '\.plt_branch\.' <("$SC" sysmap "$FIX" "$FIX/stock/vmlinux")
+	! grep -qE '\.plt_branch\.' "$FIX/stock/System.map"
+}
+
+@test "6.12 pass logic, ld.lld: __long_branch_ thunks still feed the table, so k >= 4 and osc fail as in 6.1" {
+	fixture_only
+	need_lld
+	check_stock_612 lld k2 0 3
+	check_stock_612 lld k3 0 4
+	local v
+	for v in osc k4 k5 k6 k7 k8; do check_stock_612 lld "$v" 1 4; done
+	grep -q ' __long_branch_' "$FIX/stock/System.map"
+}
+
+@test "6.1 with its own scripts/kallsyms ignore list: GNU ld stubs stop feeding the table, lld's __long_branch_ thunks do not" {
+	fixture_only
+	need_bfd
+	need_lld
+	local v
+	export STUBCHAIN_KALLSYMS=6.1
+	for v in k3 k8 osc; do
+		fixture bfd "$v"
+		run "$STOCK" "$FIX" "$FIX/stock"
+		[ "$status" -eq 0 ]
+		[ "$(grep -c '^  LD ' <<<"$output")" -eq 3 ] # no third pass needed
+		grep -qE '\.(plt|long)_branch\.' "$FIX/stock/System.map" # kept in the map
+	done
+	fixture lld k3
+	run "$STOCK" "$FIX" "$FIX/stock"
+	[ "$status" -eq 0 ]
+	for v in k4 k8 osc; do
+		fixture lld "$v"
+		run "$STOCK" "$FIX" "$FIX/stock"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Inconsistent kallsyms data"* ]]
+	done
+}

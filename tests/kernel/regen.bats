@@ -252,6 +252,20 @@ fail_at() {
 	run kbuild_run -- "$KI/regen-6.1.sh" "$BATS_TEST_TMPDIR/no-such-elf" "$BATS_TEST_TMPDIR/$OBJ"
 	[ "$status" -eq 2 ]
 	[[ $output == *"no such file"* ]]
+	# A tree of another generation is refused.
+	mkdir -p "$BATS_TEST_TMPDIR/src/scripts"
+	cp "$(kernel_src 6.12)/scripts/mksysmap" "$BATS_TEST_TMPDIR/src/scripts/"
+	run kbuild_run srctree="$BATS_TEST_TMPDIR/src" -- "$KI/regen-6.1.sh" "$SNAP/stock/$ELF" "$BATS_TEST_TMPDIR/$OBJ"
+	[ "$status" -eq 2 ]
+	[[ $output == *"is a sed script, not the sh script"* ]]
+	cp "$(kernel_src 6.1)/scripts/mksysmap" "$BATS_TEST_TMPDIR/src/scripts/"
+	echo 'cmp -s System.map .tmp_System.map' >"$BATS_TEST_TMPDIR/src/scripts/link-vmlinux.sh"
+	run kbuild_run srctree="$BATS_TEST_TMPDIR/src" -- "$KI/regen-6.1.sh" "$SNAP/stock/$ELF" "$BATS_TEST_TMPDIR/$OBJ"
+	[ "$status" -eq 2 ]
+	[[ $output == *"cannot repair this kernel generation"* ]]
+	run kbuild_run srctree="$BATS_TEST_TMPDIR/src" -- "$KI/regen-6.12.sh" "$SNAP/stock/$ELF" "$BATS_TEST_TMPDIR/.tmp_vmlinux2.kallsyms.o"
+	[ "$status" -eq 2 ]
+	[[ $output == *"is a sh script, not the sed script"* ]]
 	run kbuild_run -- sh -c 'cd / && exec "$@"' sh "$KI/regen-6.1.sh" "$SNAP/stock/$ELF" "$BATS_TEST_TMPDIR/$OBJ"
 	[ "$status" -eq 2 ]
 	[[ $output == *"run in the kernel objtree"* ]]
