@@ -60,7 +60,7 @@ cache=${KW_KERNEL_CACHE:-$root/build/kernel}
 for v in 6.1 6.12; do
 	obj=$cache/tiny-$v src=$cache/src-$v
 	[ -f "$obj/vmlinux" ] || { echo "($obj/vmlinux missing: kernel $v skipped)"; continue; }
-	syms=$(ls "$obj"/.tmp_vmlinux.kallsyms2.syms "$obj"/.tmp_vmlinux2.syms 2>/dev/null | head -1)
+	syms=$(ls "$obj"/.tmp_vmlinux.kallsyms2.syms "$obj"/.tmp_vmlinux2.syms 2>/dev/null | head -1 || true)
 	cc=() tp=() tw=()
 	for ((r = 0; r < runs; r++)); do
 		t0=$(now)
