@@ -155,7 +155,7 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, enum kw_linker
 	if (s->cls == KW_CLASS_SERIAL) {
 		s->lock_fd = classify_lock(args->output, &s->lock_wait);
 		s->locked = s->lock_fd >= 0;
-		if (s->verbose)
+		if (s->verbose && s->locked) /* else the warning said why not */
 			kw_error("%s: serial link: lock taken after %.3f s", s->output, s->lock_wait);
 	}
 
