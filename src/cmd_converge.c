@@ -141,16 +141,11 @@ static int generic_regen(void *ctx, unsigned pass)
 	child.path = "/bin/sh";
 	child.argv = argv;
 	child.env = env;
-	/* A signal to klinkwrap goes to the command, which is waited for, so
-	 * that it never runs on unwatched; then klinkwrap ends by it. */
-	exec_signals_catch();
-	int rc = exec_run(&child);
-	int sig = exec_signals_release();
+	int sig;
+	int rc = converge_run_step(&child, &sig);
 	free(env_pass);
 	free(env_out);
 	free(env_prev);
-	if (!sig)
-		sig = child.signal_received;
 	if (sig) {
 		if (g->have_prev_copy)
 			unlink(g->prev_copy);

@@ -308,3 +308,12 @@ bool converge_make_silent(void)
 	size_t len = strcspn(mf, " ");
 	return memchr(mf, 's', len) != NULL;
 }
+
+int converge_run_step(struct kw_child *child, int *signal)
+{
+	exec_signals_catch();
+	int rc = exec_run(child);
+	int sig = exec_signals_release();
+	*signal = sig ? sig : child->signal_received;
+	return rc;
+}

@@ -270,11 +270,8 @@ static int kbuild_regen(void *ctx, unsigned pass)
 	child.argv = argv;
 	/* A signal to klinkwrap goes to the script (which leaves every file
 	 * old or new), then klinkwrap ends by it. */
-	exec_signals_catch();
-	int rc = exec_run(&child);
-	int sig = exec_signals_release();
-	if (!sig)
-		sig = child.signal_received;
+	int sig;
+	int rc = converge_run_step(&child, &sig);
 	if (sig)
 		exec_exit_like(sig); /* a wait status of death by SIG */
 	if (rc) {

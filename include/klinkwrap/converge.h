@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
+#include "klinkwrap/exec.h"
 #include "klinkwrap/symmap.h"
 
 struct kw_converge_steps {
@@ -95,6 +96,13 @@ char *converge_change_summary(const struct kw_symmap *old, const struct kw_symma
  * (standard output; standard error when standard output carries JSON),
  * flushed; nothing when OUT is NULL (--quiet, make -s). */
 void converge_progress(FILE *out, const char *tag, const char *what, unsigned pass);
+
+/* Run CHILD, a regeneration step, to its end (exec_run): a SIGINT,
+ * SIGTERM or SIGHUP sent to klinkwrap meanwhile is passed on to it and it
+ * is waited for, so it never runs on unwatched; *SIGNAL then says which
+ * (0: none), and the caller, once it has cleaned up, ends by it
+ * (exec_exit_like(*SIGNAL)). Returns exec_run's value. */
+int converge_run_step(struct kw_child *child, int *signal);
 
 /* Is make running silently (-s: an 's' in the first word of MAKEFLAGS,
  * when that word is not an option)? Progress lines stay away then. */
