@@ -87,7 +87,7 @@ vmlinux_links() {
 
 teardown() {
 	# Leave the tree as the stock build made it.
-	if [ -n "${KOBJ:-}" ]; then relink restore ld; fi
+	if [ -n "${KOBJ:-}" ]; then relink restore "${RESTORE_LD:-ld}" ${KARCH[@]+"${KARCH[@]}"}; fi
 }
 
 check_plain() {
@@ -286,4 +286,50 @@ check_patch() {
 
 @test "6.12: the link-vmlinux.sh patch applies, converges through klinkwrap, and falls back to the stock passes" {
 	check_patch 6.12
+}
+
+# ppc64_tree: Linux 6.1 cross-built for ppc64 (Book3S 64, big-endian, the
+# seed's architecture: powerpc's tinyconfig alone is 32-bit) with
+# KALLSYMS_ALL, once, in $KW_KERNEL_CACHE/ppc64-6.1 (KW_PPC64_OBJ: elsewhere).
+ppc64_tree() {
+	require powerpc64-linux-gnu-gcc powerpc64-linux-gnu-ld
+	local lockfd
+	KSRC=$(kernel_src 6.1)
+	KOBJ=${KW_PPC64_OBJ:-$KW_KERNEL_CACHE/ppc64-6.1}
+	KARCH=(ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu-)
+	RESTORE_LD=powerpc64-linux-gnu-ld
+	exec {lockfd}>"$KOBJ.lock"
+	flock "$lockfd"
+	if [ ! -f "$KOBJ/.built" ]; then
+		mkdir -p "$KOBJ" &&
+		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" tinyconfig >&2 &&
+		"$KSRC/scripts/config" --file "$KOBJ/.config" -e PPC64 -e EXPERT -e KALLSYMS \
+			-e KALLSYMS_ALL >&2 &&
+		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" olddefconfig >&2 &&
+		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" -j"$(nproc)" vmlinux >&2 &&
+		touch "$KOBJ/.built" || { exec {lockfd}>&-; return 1; }
+	fi
+	exec {lockfd}>&-
+	grep -qx 'CONFIG_PPC64=y' "$KOBJ/.config"
+	PASS_O=.tmp_vmlinux.kallsyms2.o PASS_SYMS=.tmp_vmlinux.kallsyms2.syms
+	PASS_S=.tmp_vmlinux.kallsyms2.S
+	OLD_O=.tmp_vmlinux.kallsyms1.o OLD_SYMS=.tmp_vmlinux.kallsyms1.syms
+}
+
+@test "6.1 ppc64 (cross ld): forced inconsistency: stock fails, klinkwrap powerpc64-linux-gnu-ld repairs it into the stock image" {
+	ppc64_tree
+	relink stock powerpc64-linux-gnu-ld "${KARCH[@]}"
+	[ "$status" -eq 0 ]
+	for f in vmlinux System.map "$PASS_O" "$PASS_SYMS" "$PASS_S"; do
+		cp "$SNAP/$f" "$BATS_TEST_TMPDIR/stock.$f"
+	done
+	relink forced-stock "$FORCE powerpc64-linux-gnu-ld" "${KARCH[@]}"
+	[ "$status" -ne 0 ]
+	grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/forced-stock.err"
+	relink forced "$FORCE $KLINKWRAP powerpc64-linux-gnu-ld" "${KARCH[@]}" -s
+	cat "$BATS_TEST_TMPDIR/forced.err"
+	[ "$status" -eq 0 ]
+	grep -q "^klinkwrap: vmlinux: the kernel's kallsyms passes ran out .* added 1 relink: consistent at pass 4\$" \
+		"$BATS_TEST_TMPDIR/forced.err"
+	same_as_stock
 }
