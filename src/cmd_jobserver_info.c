@@ -2,6 +2,7 @@
 #include "klinkwrap/commands.h"
 #include "klinkwrap/exec.h"
 #include "klinkwrap/jobserver.h"
+#include "klinkwrap/json.h"
 #include "klinkwrap/slots.h"
 #include "klinkwrap/subcmd.h"
 #include "klinkwrap/util.h"
@@ -46,41 +47,53 @@ static void print_text(const struct info *in)
 	printf("warning:     %s\n", in->warning ? in->warning : "(none)");
 }
 
+/* A string that may hold any bytes (MAKEFLAGS, paths): lossless, or null. */
+static json_t *jstr(const char *s)
+{
+	return s ? kwjson_string(s) : json_null();
+}
+
 static void print_json(const struct info *in)
 {
 	const struct kw_makeflags *mf = in->mf;
-	json_t *o = json_object();
-	json_object_set_new(o, "makeflags", in->makeflags ? json_string(in->makeflags) : json_null());
-	json_object_set_new(o, "style", json_string(jobserver_style_name(mf->style)));
-	json_object_set_new(o, "auth", mf->auth ? json_string(mf->auth) : json_null());
-	json_object_set_new(o, "fifo", mf->fifo ? json_string(mf->fifo) : json_null());
+	json_t *o = kwjson_check(json_object());
+	kwjson_set(o, "makeflags", jstr(in->makeflags));
+	kwjson_set(o, "style", json_string(jobserver_style_name(mf->style)));
+	kwjson_set(o, "auth", jstr(mf->auth));
+	kwjson_set(o, "fifo", jstr(mf->fifo));
 	if (mf->style == KW_JS_PIPE || mf->style == KW_JS_DISABLED)
-		json_object_set_new(o, "fds", json_pack("[ii]", mf->rfd, mf->wfd));
+		kwjson_set(o, "fds", json_pack("[ii]", mf->rfd, mf->wfd));
 	else
-		json_object_set_new(o, "fds", json_null());
-	json_object_set_new(o, "jobs", mf->jobs ? json_integer((json_int_t)mf->jobs) : json_null());
-	json_object_set_new(o, "dry_run", json_boolean(mf->dry_run));
-	json_object_set_new(o, "usable", json_boolean(in->usable));
-	json_object_set_new(o, "free_tokens",
-			    in->free_tokens >= 0 ? json_integer(in->free_tokens) : json_null());
-	json_object_set_new(o, "warning", in->warning ? json_string(in->warning) : json_null());
+		kwjson_set(o, "fds", json_null());
+	kwjson_set(o, "jobs", mf->jobs ? json_integer((json_int_t)mf->jobs) : json_null());
+	kwjson_set(o, "dry_run", json_boolean(mf->dry_run));
+	kwjson_set(o, "usable", json_boolean(in->usable));
+	kwjson_set(o, "free_tokens", in->free_tokens >= 0 ? json_integer(in->free_tokens) : json_null());
+	kwjson_set(o, "warning", jstr(in->warning));
 	subcmd_print_json(o);
 }
 
 int cmd_jobserver_info(int argc, char *argv[])
 {
+	const char *format_arg = NULL;
+	const struct subcmd_option options[] = {
+		{ "format", SUBCMD_REQUIRED_VALUE, &format_arg, NULL },
+		{ NULL, 0, NULL, NULL },
+	};
+	struct subcmd sc = {
+		.name = "jobserver-info",
+		.usage = USAGE,
+		.help = "Print what a link sees of make's jobserver (run it from a '+' recipe).\n",
+		.options = options,
+	};
 	enum kw_format format = KW_FORMAT_TEXT;
-	for (int i = 1; i < argc; i++) {
-		int r = subcmd_format_arg(argv[0], argv[i], &format);
-		if (r < 0)
-			return KW_EXIT_SELF;
-		if (r == 0) {
-			char *msg = kw_asprintf("unexpected argument '%s'", argv[i]);
-			int rc = subcmd_usage_error(KW_EXIT_SELF, argv[0], USAGE, msg);
-			free(msg);
-			return rc;
-		}
-	}
+	int rc = subcmd_parse(&sc, argc, argv);
+	if (rc != SUBCMD_GO_ON)
+		return rc;
+	if (subcmd_format(&sc, format_arg, &format))
+		return KW_EXIT_SELF;
+	if (sc.noperands)
+		return subcmd_usage_error(&sc, "unexpected argument '%s'", sc.operands[0]);
 
 	/* Connect only where a link would (a thread-capable one, or an
 	 * --exclusive serial one under the KLINKWRAP_* settings); a bad

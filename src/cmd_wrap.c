@@ -13,11 +13,11 @@ int cmd_wrap(int argc, char *argv[])
 	struct kw_cli cli;
 	int rc;
 
+	/* A bad KLINKWRAP_* value is recorded, not fatal: the command line
+	 * may override it, and --help, --show-config and passthrough calls
+	 * never fail on it (the link checks with config_validate). */
 	config_init(&cfg);
-	if (config_load_env(&cfg)) {
-		config_release(&cfg);
-		return KW_EXIT_SELF;
-	}
+	config_load_env(&cfg);
 	if ((rc = cli_parse(argc, argv, &cfg, &cli)) != 0) {
 		config_release(&cfg);
 		return rc;
@@ -40,6 +40,8 @@ int cmd_wrap(int argc, char *argv[])
 			break;
 		}
 		rc = link_run(&cfg, argc - cli.first_operand, argv + cli.first_operand);
+		if (rc == KW_EXIT_NOT_FOUND || rc == KW_EXIT_CANNOT_EXEC)
+			cli_note_linker_word(&cli, argv);
 		break;
 	}
 	config_release(&cfg);
@@ -55,10 +57,7 @@ int cmd_masquerade(int argc, char *argv[])
 	/* Every argument is the linker's: settings come from the environment. */
 	struct kw_config cfg;
 	config_init(&cfg);
-	if (config_load_env(&cfg)) {
-		config_release(&cfg);
-		return KW_EXIT_SELF;
-	}
+	config_load_env(&cfg);
 	/* Search PATH for the bare name, which the linker also gets as its
 	 * argv[0] (lld picks its flavour from the basename). */
 	argv[0] = (char *)kw_basename(argv[0]);

@@ -82,6 +82,13 @@ static int parse_choice(const struct kw_option_info *o, const char *v,
 	return -1;
 }
 
+static void clear_bad(struct kw_config *cfg, enum kw_option id)
+{
+	free(cfg->bad[id].value);
+	free(cfg->bad[id].why);
+	cfg->bad[id].value = cfg->bad[id].why = NULL;
+}
+
 int config_set(struct kw_config *cfg, enum kw_option id, const char *value,
 	       enum kw_source source, char **why)
 {
@@ -107,7 +114,11 @@ int config_set(struct kw_config *cfg, enum kw_option id, const char *value,
 		break;
 	case KW_T_CHOICE:
 		if (parse_choice(o, value, &next.number)) {
-			*why = kw_asprintf("expected %s, got '%s'", o->metavar, value);
+			if (strstr(o->metavar, "N") && o->max)
+				*why = kw_asprintf("expected %s (N from %lu to %lu), got '%s'",
+						   o->metavar, o->min, o->max, value);
+			else
+				*why = kw_asprintf("expected %s, got '%s'", o->metavar, value);
 			return -1;
 		}
 		next.text = kw_strdup(value);
@@ -118,6 +129,8 @@ int config_set(struct kw_config *cfg, enum kw_option id, const char *value,
 	}
 	free(cfg->s[id].text);
 	cfg->s[id] = next;
+	if (source == KW_SRC_CMDLINE)
+		clear_bad(cfg, id);
 	return 0;
 }
 
@@ -126,6 +139,7 @@ void config_init(struct kw_config *cfg)
 	for (int i = 0; i < KW_OPT__COUNT; i++) {
 		char *why;
 		cfg->s[i].text = NULL;
+		cfg->bad[i].value = cfg->bad[i].why = NULL;
 		/* Defaults are ours: a bad one is a programming error. */
 		if (config_set(cfg, (enum kw_option)i, options[i].def, KW_SRC_DEFAULT, &why))
 			kw_die(KW_EXIT_SELF, "internal error: default of --%s: %s",
@@ -138,10 +152,11 @@ void config_release(struct kw_config *cfg)
 	for (int i = 0; i < KW_OPT__COUNT; i++) {
 		free(cfg->s[i].text);
 		cfg->s[i].text = NULL;
+		clear_bad(cfg, (enum kw_option)i);
 	}
 }
 
-int config_load_env(struct kw_config *cfg)
+void config_load_env(struct kw_config *cfg)
 {
 	for (int i = 0; i < KW_OPT__COUNT; i++) {
 		const char *v = getenv(options[i].env);
@@ -149,18 +164,25 @@ int config_load_env(struct kw_config *cfg)
 		if (!v || !*v)
 			continue;
 		if (config_set(cfg, (enum kw_option)i, v, KW_SRC_ENV, &why)) {
-			kw_error("%s: %s", options[i].env, why);
-			free(why);
-			return -1;
+			/* Not an error yet: the command line may override it, and
+			 * calls that use no setting must work (--help, probes). */
+			clear_bad(cfg, (enum kw_option)i);
+			cfg->bad[i].value = kw_strdup(v);
+			cfg->bad[i].why = why;
 		}
 	}
-	return 0;
 }
 
 int config_validate(const struct kw_config *cfg)
 {
-	(void)cfg; /* placeholder: config_load_env still fails at once */
-	return 0;
+	int rc = 0;
+	for (int i = 0; i < KW_OPT__COUNT; i++) {
+		if (!cfg->bad[i].why)
+			continue;
+		kw_error("%s: %s", options[i].env, cfg->bad[i].why);
+		rc = -1;
+	}
+	return rc;
 }
 
 bool config_flag(const struct kw_config *cfg, enum kw_option id)
@@ -198,6 +220,14 @@ void config_show(const struct kw_config *cfg, FILE *out)
 	}
 	for (int i = 0; i < KW_OPT__COUNT; i++) {
 		const struct kw_setting *s = &cfg->s[i];
+		const struct kw_bad_env *bad = &cfg->bad[i];
+		if (bad->why) {
+			/* What a link would refuse, shown rather than refused. */
+			fprintf(out, "%-*s = %s  (environment %s: bad value: %s; a link "
+				"would fail)\n", width, options[i].name, bad->value,
+				options[i].env, bad->why);
+			continue;
+		}
 		fprintf(out, "%-*s = %s  (%s", width, options[i].name, config_text(cfg, (enum kw_option)i),
 			config_source_name(s->source));
 		if (s->source == KW_SRC_ENV)

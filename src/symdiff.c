@@ -7,6 +7,7 @@
  * row's delta is a 64-bit magnitude and a sign, the totals are 128-bit
  * sums, text prints them exactly and JSON clamps them visibly. */
 #include "klinkwrap/symdiff.h"
+#include "klinkwrap/json.h"
 #include "klinkwrap/sysmap.h"
 #include "klinkwrap/util.h"
 
@@ -290,9 +291,9 @@ static json_t *side(const struct kw_symdiff *d, const struct kw_sym *s, bool *sa
 {
 	char addr[24];
 	snprintf(addr, sizeof(addr), "%0*" PRIx64, d->addr_width, s->value);
-	return json_pack("{s:s, s:o, s:s%, s:s}", "address", addr, "size",
-			 jint(false, u128(s->size), saturated), "type", &s->letter, (size_t)1,
-			 "section", s->section);
+	return kwjson_check(json_pack("{s:s, s:o, s:s%, s:o}", "address", addr, "size",
+				      jint(false, u128(s->size), saturated), "type", &s->letter,
+				      (size_t)1, "section", kwjson_string(s->section)));
 }
 
 static json_t *jcount(size_t n)
@@ -303,33 +304,36 @@ static json_t *jcount(size_t n)
 
 json_t *symdiff_json(const struct kw_symdiff *d)
 {
-	json_t *rows = json_array();
+	/* Every row is kept: names are lossless strings (json.h), and a
+	 * failure to build one is fatal, never a dropped row. */
+	json_t *rows = kwjson_check(json_array());
 	for (size_t i = 0; i < d->n; i++) {
 		const struct kw_symdiff_row *r = &d->rows[i];
-		json_t *kinds = json_array();
+		json_t *kinds = kwjson_check(json_array());
 		static const char *const names[] = { "added", "removed", "moved", "resized",
 						     "changed" };
 		for (unsigned k = 0; k < 5; k++)
 			if (r->kind & (1u << k))
-				json_array_append_new(kinds, json_string(names[k]));
+				kwjson_append(kinds, json_string(names[k]));
 		/* The members first, in sequence: they set the flag. */
 		bool sat = false;
 		json_t *old = (r->kind & KW_SD_ADDED) ? json_null() : side(d, &r->old, &sat);
 		json_t *new = (r->kind & KW_SD_REMOVED) ? json_null() : side(d, &r->new, &sat);
 		json_t *delta = jint(r->shrank, u128(r->size_change), &sat);
-		json_array_append_new(rows, json_pack(
-			"{s:s, s:o, s:b, s:o, s:o, s:o, s:b}", "name", r->name, "kind", kinds,
-			"stub", r->stub, "old", old, "new", new, "size_delta", delta, "saturated",
-			sat));
+		kwjson_append(rows, json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:b}", "name",
+					      kwjson_string(r->name), "kind", kinds, "stub", r->stub,
+					      "old", old, "new", new, "size_delta", delta, "saturated",
+					      sat));
 	}
 	bool sat = false, neg;
 	struct kw_u128 total = net(d->up, d->down, &neg);
 	json_t *up = jint(false, d->up, &sat), *down = jint(false, d->down, &sat);
 	json_t *tot = jint(neg, total, &sat);
-	return json_pack("{s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}, s:o}",
+	return kwjson_check(json_pack(
+		"{s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}, s:o}",
 			 "summary", "added", jcount(d->added), "removed", jcount(d->removed),
 			 "moved", jcount(d->moved), "grown", jcount(d->grown), "shrunk",
 			 jcount(d->shrunk), "changed", jcount(d->changed), "up", up, "down", down,
 			 "total", tot, "stubs_added", jcount(d->stubs_added), "stubs_removed",
-			 jcount(d->stubs_removed), "saturated", sat, "rows", rows);
+			 jcount(d->stubs_removed), "saturated", sat, "rows", rows));
 }

@@ -120,8 +120,8 @@ bad_inputs() { # the bad files, each named after what is wrong with it
 	run -125 "$KLINKWRAP" syms --sysmap=5.4 prog
 	run -125 "$KLINKWRAP" syms prog prog
 	run -125 "$KLINKWRAP" symhash --format=xml prog
-	run -2 "$KLINKWRAP" symdiff prog
-	run -2 "$KLINKWRAP" symdiff --bogus prog prog
+	run -125 "$KLINKWRAP" symdiff prog
+	run -125 "$KLINKWRAP" symdiff --bogus prog prog
 	run -0 "$KLINKWRAP" symhash --help
 	[[ "$output" == *"usage: klinkwrap symhash"* ]]
 }
