@@ -17,7 +17,7 @@ static const struct subcommand subcommands[] = {
 	{ "syms", cmd_syms },
 	{ "symdiff", cmd_symdiff },
 	{ "converge", NULL },
-	{ "log", NULL },
+	{ "log", cmd_log },
 	{ "repro", NULL },
 	{ "jobserver-info", cmd_jobserver_info },
 };

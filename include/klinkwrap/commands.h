@@ -16,6 +16,10 @@ int cmd_syms(int argc, char *argv[]);
 /* klinkwrap symdiff [--format=text|json] A B */
 int cmd_symdiff(int argc, char *argv[]);
 
+/* klinkwrap log show [--format=text|json|trace] FILE
+ * klinkwrap log diff [--format=text|json] [--root-a=DIR] [--root-b=DIR] A B */
+int cmd_log(int argc, char *argv[]);
+
 /* klinkwrap jobserver-info [--format=text|json]: what a link would see of
  * make's jobserver, with the free tokens counted (taken and given back). */
 int cmd_jobserver_info(int argc, char *argv[]);
