@@ -18,7 +18,7 @@ static const struct subcommand subcommands[] = {
 	{ "symdiff", cmd_symdiff },
 	{ "converge", NULL },
 	{ "log", cmd_log },
-	{ "repro", NULL },
+	{ "repro", cmd_repro },
 	{ "jobserver-info", cmd_jobserver_info },
 };
 
