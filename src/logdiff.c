@@ -94,7 +94,8 @@ static int entry_index_cmp(const void *x, const void *y)
 }
 
 /* The entries of F, keyed and numbered, sorted by key and occurrence. */
-static struct entry *entries_of(const struct kw_linklog_file *f, const char *root, size_t *n)
+static struct entry *entries_of(const struct kw_linklog_file *f, const char *root, size_t *n,
+			       size_t *outside)
 {
 	size_t cap = json_array_size(f->records), i;
 	struct entry *e = kw_calloc(cap ? cap : 1, sizeof(*e));
@@ -105,10 +106,18 @@ static struct entry *entries_of(const struct kw_linklog_file *f, const char *roo
 		if (!out)
 			continue; /* a link without an output aligns with nothing */
 		e[*n].key = rooted(rec, root, out);
+		free(out);
+		if (e[*n].key[0] == '/') {
+			/* Outside the build tree: a probe with a temporary
+			 * output (Kbuild's try-run), named differently in
+			 * every build, so nothing to align it with. */
+			free(e[*n].key);
+			(*outside)++;
+			continue;
+		}
 		e[*n].index = i;
 		e[*n].rec = rec;
 		(*n)++;
-		free(out);
 	}
 	qsort(e, *n, sizeof(*e), entry_key_cmp);
 	for (i = 0; i < *n; i++)
@@ -288,8 +297,8 @@ void logdiff_compute(const struct kw_linklog_file *a, const char *root_a,
 	d->passes_a = max_pass(a);
 	d->passes_b = max_pass(b);
 
-	struct entry *ea = entries_of(a, d->root_a, &na);
-	struct entry *eb = entries_of(b, d->root_b, &nb);
+	struct entry *ea = entries_of(a, d->root_a, &na, &d->outside_a);
+	struct entry *eb = entries_of(b, d->root_b, &nb, &d->outside_b);
 	while (i < na && j < nb) {
 		int c = entry_match_cmp(&ea[i], &eb[j]);
 		if (c < 0) {
@@ -586,6 +595,8 @@ json_t *logdiff_json(const struct kw_logdiff *d)
 	kwjson_set(o, "links_a", json_integer((json_int_t)d->links_a));
 	kwjson_set(o, "links_b", json_integer((json_int_t)d->links_b));
 	kwjson_set(o, "aligned", json_integer((json_int_t)d->aligned));
+	kwjson_set(o, "outside_a", json_integer((json_int_t)d->outside_a));
+	kwjson_set(o, "outside_b", json_integer((json_int_t)d->outside_b));
 	kwjson_set(o, "passes_a", json_integer(d->passes_a));
 	kwjson_set(o, "passes_b", json_integer(d->passes_b));
 	kwjson_set(o, "first", d->ndiffs ? link_json(d, &d->diffs[d->first], true) : json_null());
@@ -676,6 +687,9 @@ void logdiff_print(const struct kw_logdiff *d, FILE *out)
 	fprintf(out, "roots: A %s, B %s\n", d->root_a, d->root_b);
 	fprintf(out, "links: A %zu, B %zu, aligned %zu; kallsyms passes: A %u, B %u\n", d->links_a,
 		d->links_b, d->aligned, d->passes_a, d->passes_b);
+	if (d->outside_a || d->outside_b)
+		fprintf(out, "not compared: outputs outside the root (probes): A %zu, B %zu\n",
+			d->outside_a, d->outside_b);
 	if (!d->ndiffs) {
 		fprintf(out, "same: every link has the same inputs, output symbol set, exit "
 			"status and command\n");

@@ -50,6 +50,9 @@ struct kw_logdiff_link {
 struct kw_logdiff {
 	char *root_a, *root_b;
 	size_t links_a, links_b, aligned;
+	/* Links whose output lies outside the root (a probe writing a
+	 * temporary file, as Kbuild's try-run does): not compared. */
+	size_t outside_a, outside_b;
 	unsigned passes_a, passes_b;  /* highest kallsyms pass in each */
 	struct kw_logdiff_link *diffs; /* A's order, then B-only links in B's order */
 	size_t ndiffs;
