@@ -478,23 +478,38 @@ static int mkdir_p(const char *dir)
 	return rc;
 }
 
-int linklog_write_snapshot(const char *dir, const char *output, char **snapshot, char **why)
+int linklog_write_snapshot(const char *dir, const char *output, const struct kw_symhash *known,
+			   char **snapshot, char **why)
 {
-	struct kw_symset set;
+	struct kw_symset set = { 0 };
 	struct kw_symhash h;
 	char hex[KW_SYMHASH_HEX_LEN + 1];
 	char *absdir, *final, *tmp;
+	bool opened = false;
 	FILE *f;
 	int rc = -1;
 
 	*snapshot = NULL;
-	if (symset_open(output, &set, why) != KW_SYMSET_OK)
-		return -1;
 	if (mkdir_p(dir) || !(absdir = realpath(dir, NULL))) {
 		*why = kw_asprintf("%s: %s", dir, strerror(errno));
-		symset_close(&set);
 		return -1;
 	}
+	if (known) {
+		/* Named by the hash the link already computed: a set kept
+		 * before costs one access(). */
+		symhash_hex(known, hex);
+		final = kw_asprintf("%s/%s.syms", absdir, hex);
+		if (!access(final, F_OK)) {
+			rc = 0;
+			goto done;
+		}
+		free(final);
+	}
+	if (symset_open(output, &set, why) != KW_SYMSET_OK) {
+		free(absdir);
+		return -1;
+	}
+	opened = true;
 	symset_hash(&set, &h);
 	symhash_hex(&h, hex);
 	final = kw_asprintf("%s/%s.syms", absdir, hex);
@@ -532,7 +547,8 @@ done:
 		*snapshot = kw_strdup(final);
 	free(final);
 	free(absdir);
-	symset_close(&set);
+	if (opened)
+		symset_close(&set);
 	return rc;
 }
 
@@ -566,7 +582,7 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 
 	if (*snapdir && rec->cls == KW_CLASS_SERIAL && rec->exit_code == 0 && rec->output &&
 	    rec->symhashed && rec->sym_status == KW_SYMSET_OK &&
-	    linklog_write_snapshot(snapdir, rec->output, &snapshot, &why)) {
+	    linklog_write_snapshot(snapdir, rec->output, &rec->symhash, &snapshot, &why)) {
 		kw_warn("snapshot of %s in %s not written: %s", rec->output, snapdir, why);
 		free(why);
 		why = NULL;

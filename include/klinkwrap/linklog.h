@@ -16,6 +16,7 @@
 #include "klinkwrap/inputs.h"
 #include "klinkwrap/link.h"
 #include "klinkwrap/linkargs.h"
+#include "klinkwrap/symset.h"
 
 /* The format version in every record ("v"). Any change of the format
  * changes it; readers refuse other versions. */
@@ -89,9 +90,11 @@ int linklog_append_line(const char *path, const char *line, size_t len, char **w
 /* Write the canonical symbol list of the ELF file OUTPUT into DIR as
  * HASH.syms (HASH its symbol hash in hex), unless that file exists
  * (deduplicated); through a temporary file and rename, so a snapshot is
- * whole or absent. *SNAPSHOT gets the absolute path (malloc'd). Returns 0,
- * or -1 with *WHY. */
-int linklog_write_snapshot(const char *dir, const char *output, char **snapshot, char **why);
+ * whole or absent. KNOWN, when not NULL, is OUTPUT's symbol hash already
+ * computed, so that a kept set is found without reading OUTPUT again.
+ * *SNAPSHOT gets the absolute path (malloc'd). Returns 0, or -1 with *WHY. */
+int linklog_write_snapshot(const char *dir, const char *output, const struct kw_symhash *known,
+			   char **snapshot, char **why);
 
 /* DIR/PATH (PATH alone when absolute) with "." and empty components
  * dropped and "x/.." folded, lexically: logs come from other machines, so
