@@ -54,13 +54,17 @@ static const char *const *linker_env(void)
 
 /* The output's symbol set, for a successful link. Standard output
  * ("-o -") is no file, and an output the linker did not write after
- * exiting 0 (-version, --target-help) is the linker's business. */
+ * exiting 0 (-version, --target-help) is the linker's business; nor is
+ * there a symbol set in a fifo or a device (/dev/null), which must not be
+ * opened for reading at all (a fifo would block). */
 static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 {
 	struct stat st;
 	char *why = NULL;
 	if (rec->exit_code != 0 || !config_flag(cfg, KW_OPT_SYMHASH) || !rec->output ||
-	    !strcmp(rec->output, "-") || (stat(rec->output, &st) && errno == ENOENT))
+	    !strcmp(rec->output, "-"))
+		return;
+	if (stat(rec->output, &st) ? errno == ENOENT : !S_ISREG(st.st_mode))
 		return;
 	rec->symhashed = true;
 	rec->sym_status = symset_hash_file(rec->output, &rec->symhash, &rec->symcount, &why);
@@ -85,7 +89,7 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
 
 	if (watched) {
-		slots_begin(&slots, cfg, path, args, argv);
+		slots_begin(&slots, cfg, rec->kind, args, argv);
 		child.argv = slots_argv(&slots);
 	} else {
 		for (size_t i = 0; argv[i]; i++)

@@ -120,7 +120,7 @@ static void report_holding(const struct kw_slots *s)
 		 threads, s->exclusive ? ", exclusive" : "", kw_monotonic());
 }
 
-void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *path,
+void slots_begin(struct kw_slots *s, const struct kw_config *cfg, enum kw_linker_kind kind,
 		 const struct kw_linkargs *args, char *const argv[])
 {
 	memset(s, 0, sizeof(*s));
@@ -131,7 +131,7 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	s->verbose = config_flag(cfg, KW_OPT_VERBOSE);
 	s->lock_fd = -1;
 	s->cls = classify_output(args->output, config_text(cfg, KW_OPT_SERIAL));
-	s->kind = threads_linker_kind(path, argv[0]);
+	s->kind = kind;
 	size_t at = thread_slot(s, cfg, args, argv);
 	bool exclusive = s->cls == KW_CLASS_SERIAL && config_flag(cfg, KW_OPT_EXCLUSIVE);
 
@@ -155,7 +155,7 @@ void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *pa
 	if (s->cls == KW_CLASS_SERIAL) {
 		s->lock_fd = classify_lock(args->output, &s->lock_wait);
 		s->locked = s->lock_fd >= 0;
-		if (s->verbose)
+		if (s->verbose && s->locked) /* else the warning said why not */
 			kw_error("%s: serial link: lock taken after %.3f s", s->output, s->lock_wait);
 	}
 

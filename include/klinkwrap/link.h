@@ -78,7 +78,10 @@ struct kw_link_record {
  * (the linker ran, or a signal stopped it); else klinkwrap's exit status
  * (125, 126, 127) after a message, with REC filled as far as known. Every
  * token is back and the lock released (down to the caller's hold) when
- * it returns. Release REC with link_record_release. */
+ * it returns. CFG is taken as checked: the caller runs config_validate
+ * once before its first link. The passthrough decisions (informational
+ * calls, KW_WRAPPED_ENV) are link_run's, not link_once's. Release REC with
+ * link_record_release. */
 int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_record *rec);
 void link_record_release(struct kw_link_record *rec);
 

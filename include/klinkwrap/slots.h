@@ -42,7 +42,8 @@ struct kw_slots {
 	struct kw_strvec argv;  /* what runs: the original argv plus thread options */
 };
 
-/* Before the link of ARGS->output by the linker at PATH (ARGV as given):
+/* Before the link of ARGS->output by a linker of KIND (threads.h; ARGV as
+ * given):
  * classify; connect to the jobserver only when tokens would be taken (a
  * thread-capable linker given threads, or an exclusive serial link); lock
  * a serial link (after connecting, before any token); take tokens for
@@ -55,7 +56,7 @@ struct kw_slots {
  * -run or lld's other flavours. From here on SIGPIPE only fails the write
  * that raised it (exec_sigpipe_survive). Never waits for a token, except
  * as --exclusive-wait says. */
-void slots_begin(struct kw_slots *s, const struct kw_config *cfg, const char *path,
+void slots_begin(struct kw_slots *s, const struct kw_config *cfg, enum kw_linker_kind kind,
 		 const struct kw_linkargs *args, char *const argv[]);
 
 /* Would a link under CFG connect to the jobserver JS names (parsed with

@@ -170,6 +170,10 @@ MK
 	[[ "$stderr" == "klinkwrap: warning: the serial-link lock ./.klinkwrap-serial.lock is a symbolic link; refusing it, linking unlocked" ]]
 	[ ! -e victim ]
 	is_elf vmlinux
+	# --verbose does not claim a lock it did not take.
+	run --separate-stderr "$KLINKWRAP" --verbose ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"lock taken"* ]]
 	rm .klinkwrap-serial.lock
 	# A fifo would hang an open for reading; a directory cannot be locked.
 	mkfifo .klinkwrap-serial.lock

@@ -332,6 +332,12 @@ while :; do sleep 0.05; done"
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	[[ "$output" == *"int x;"* ]]
+	# A fifo as the output: never opened for reading (it would block).
+	mkfifo fifo-out
+	script fifo-ld 'exit 0'
+	run --separate-stderr timeout 10 "$KLINKWRAP" ./fifo-ld -o fifo-out main.o
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 	# An output that was written but is corrupt ELF still warns.
 	script fake-ld 'head -c 100 main.o >out'
 	run --separate-stderr "$KLINKWRAP" ./fake-ld -o out main.o
