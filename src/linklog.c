@@ -77,7 +77,9 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 	XXH3_state_t *xs;
 	XXH128_canonical_t c;
 	unsigned char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a fifo named as an input must not hang the
+	 * link; it is not read at all. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	in->err = 0;
 	in->size = 0;
 	in->changed = false;
@@ -89,6 +91,11 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 		return -1;
 	}
 	in->mtime = st.st_mtim;
+	if (!S_ISREG(st.st_mode)) {
+		in->err = KW_LINKLOG_NOT_REGULAR;
+		close(fd);
+		return -1;
+	}
 	if (!(xs = XXH3_createState()))
 		kw_die(KW_EXIT_SELF, "out of memory");
 	XXH3_128bits_reset(xs);
@@ -247,20 +254,22 @@ static json_t *json_hex(const unsigned char *b, size_t n)
 
 static json_t *render_inputs(const struct kw_linklog_link *l)
 {
-	json_t *list = json_array();
+	json_t *list = kwjson_check(json_array());
 	for (size_t i = 0; i < l->nin; i++) {
 		const struct kw_linklog_input *in = &l->in[i];
-		json_t *o = json_object();
-		json_object_set_new(o, "path", kwjson_string(in->path));
-		json_object_set_new(o, "kind", json_string(inputs_kind_name(in->kind)));
+		json_t *o = kwjson_check(json_object());
+		kwjson_set(o, "path", kwjson_string(in->path));
+		kwjson_set(o, "kind", json_string(inputs_kind_name(in->kind)));
 		if (in->err) {
-			json_object_set_new(o, "error", json_string(strerror(in->err)));
+			kwjson_set(o, "error", json_string(in->err == KW_LINKLOG_NOT_REGULAR
+								    ? "not a regular file"
+								    : strerror(in->err)));
 		} else {
-			json_object_set_new(o, "size", json_integer((json_int_t)in->size));
-			json_object_set_new(o, "hash", json_hex(in->hash, 16));
+			kwjson_set(o, "size", json_integer((json_int_t)in->size));
+			kwjson_set(o, "hash", json_hex(in->hash, 16));
 		}
-		json_object_set_new(o, "changed", json_boolean(in->changed));
-		json_array_append_new(list, o);
+		kwjson_set(o, "changed", json_boolean(in->changed));
+		kwjson_append(list, o);
 	}
 	return list;
 }
@@ -269,7 +278,7 @@ static json_t *render_inputs(const struct kw_linklog_link *l)
  * GIVEN lacks (they are inserted as one run, slots.h). */
 static json_t *render_thread_args(char *const given[], const struct kw_strvec *ran)
 {
-	json_t *list = json_array();
+	json_t *list = kwjson_check(json_array());
 	size_t ng = 0, i = 0;
 	if (!given)
 		return list;
@@ -280,7 +289,7 @@ static json_t *render_thread_args(char *const given[], const struct kw_strvec *r
 	while (i < ng && !strcmp(given[i], ran->v[i]))
 		i++;
 	for (size_t k = i; k < i + (ran->n - ng); k++)
-		json_array_append_new(list, kwjson_string(ran->v[k]));
+		kwjson_append(list, kwjson_string(ran->v[k]));
 	return list;
 }
 
@@ -303,7 +312,7 @@ static json_t *uint_or_null(unsigned long v)
 json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
 		       const struct kw_link_record *rec, const char *snapshot)
 {
-	json_t *o = json_object();
+	json_t *o = kwjson_check(json_object());
 	struct timespec t = rec->start_time;
 	char when[64], host[256] = "";
 	struct tm tm;
@@ -320,32 +329,32 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 	if (!uname(&un))
 		snprintf(host, sizeof(host), "%s", un.nodename);
 
-	json_object_set_new(o, "v", json_integer(KW_LINKLOG_VERSION));
-	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "start", json_real((double)t.tv_sec + t.tv_nsec / 1e9));
-	json_object_set_new(o, "host", kwjson_string(host));
-	json_object_set_new(o, "pid", json_integer((json_int_t)getpid()));
-	json_object_set_new(o, "cwd", cwd ? kwjson_string(cwd) : json_null());
+	kwjson_set(o, "v", json_integer(KW_LINKLOG_VERSION));
+	kwjson_set(o, "time", json_string(when));
+	kwjson_set(o, "start", json_real((double)t.tv_sec + t.tv_nsec / 1e9));
+	kwjson_set(o, "host", kwjson_string(host));
+	kwjson_set(o, "pid", json_integer((json_int_t)getpid()));
+	kwjson_set(o, "cwd", cwd ? kwjson_string(cwd) : json_null());
 	if (makelevel && *makelevel)
-		json_object_set_new(o, "makelevel", json_integer(strtol(makelevel, NULL, 10)));
+		kwjson_set(o, "makelevel", json_integer(strtol(makelevel, NULL, 10)));
 	else
-		json_object_set_new(o, "makelevel", json_null());
+		kwjson_set(o, "makelevel", json_null());
 
 	/* The output. */
 	if (rec->output) {
 		char *abs = linklog_path_join(cwd, rec->output);
 		char *rel = cwd ? linklog_path_relative(cwd, abs) : kw_strdup(abs);
-		json_object_set_new(o, "output", kwjson_string(rec->output));
-		json_object_set_new(o, "output_rel", kwjson_string(rel));
+		kwjson_set(o, "output", kwjson_string(rec->output));
+		kwjson_set(o, "output_rel", kwjson_string(rel));
 		free(abs);
 		free(rel);
 	} else {
-		json_object_set_new(o, "output", json_null());
-		json_object_set_new(o, "output_rel", json_null());
+		kwjson_set(o, "output", json_null());
+		kwjson_set(o, "output_rel", json_null());
 	}
-	json_object_set_new(o, "class", json_string(classify_name(rec->cls)));
-	json_object_set_new(o, "pass", uint_or_null(linklog_kallsyms_pass(rec->output)));
-	json_object_set_new(o, "fixpoint_pass", uint_or_null(l->fixpoint_pass));
+	kwjson_set(o, "class", json_string(classify_name(rec->cls)));
+	kwjson_set(o, "pass", uint_or_null(linklog_kallsyms_pass(rec->output)));
+	kwjson_set(o, "fixpoint_pass", uint_or_null(l->fixpoint_pass));
 
 	/* The command. */
 	size_t ng = 0;
@@ -353,46 +362,46 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		ng++;
 	char argv_hash[33];
 	linklog_argv_hash(ng ? l->argv_given + 1 : NULL, ng ? ng - 1 : 0, argv_hash);
-	json_object_set_new(o, "linker", rec->linker ? kwjson_string(rec->linker) : json_null());
-	json_object_set_new(o, "linker_kind", json_string(threads_linker_name(rec->kind)));
-	json_object_set_new(o, "argv_hash", json_string(argv_hash));
-	json_object_set_new(o, "thread_args", render_thread_args(l->argv_given, &rec->argv));
+	kwjson_set(o, "linker", rec->linker ? kwjson_string(rec->linker) : json_null());
+	kwjson_set(o, "linker_kind", json_string(threads_linker_name(rec->kind)));
+	kwjson_set(o, "argv_hash", json_string(argv_hash));
+	kwjson_set(o, "thread_args", render_thread_args(l->argv_given, &rec->argv));
 	if (config_flag(cfg, KW_OPT_LOG_ARGV)) {
-		json_t *argv = json_array();
+		json_t *argv = kwjson_check(json_array());
 		for (size_t i = 0; i < ng; i++)
-			json_array_append_new(argv, kwjson_string(l->argv_given[i]));
-		json_object_set_new(o, "argv", argv);
+			kwjson_append(argv, kwjson_string(l->argv_given[i]));
+		kwjson_set(o, "argv", argv);
 	}
 
 	/* The inputs. */
 	if (l->inputs_logged) {
 		const struct kw_inputs *list = l->inputs_hashed_before ? &l->listed : &rec->inputs;
-		json_object_set_new(o, "inputs", render_inputs(l));
-		json_object_set_new(o, "inputs_incomplete", json_boolean(list->incomplete));
-		json_object_set_new(o, "inputs_why",
+		kwjson_set(o, "inputs", render_inputs(l));
+		kwjson_set(o, "inputs_incomplete", json_boolean(list->incomplete));
+		kwjson_set(o, "inputs_why",
 				    list->why ? kwjson_string(list->why) : json_null());
-		json_object_set_new(o, "inputs_hashed",
+		kwjson_set(o, "inputs_hashed",
 				    json_string(l->inputs_hashed_before ? "before" : "after"));
 	}
 
 	/* The outcome. */
-	json_object_set_new(o, "exit", json_integer(rec->exit_code));
-	json_object_set_new(o, "signal", json_integer(rec->signal));
-	json_object_set_new(o, "started", json_boolean(rec->started));
+	kwjson_set(o, "exit", json_integer(rec->exit_code));
+	kwjson_set(o, "signal", json_integer(rec->signal));
+	kwjson_set(o, "started", json_boolean(rec->started));
 	if (rec->symhashed) {
-		json_object_set_new(o, "sym_status", json_string(sym_status_name(rec->sym_status)));
+		kwjson_set(o, "sym_status", json_string(sym_status_name(rec->sym_status)));
 		if (rec->sym_status == KW_SYMSET_OK) {
-			json_object_set_new(o, "symhash", json_hex(rec->symhash.b, 16));
-			json_object_set_new(o, "symcount", json_integer((json_int_t)rec->symcount));
+			kwjson_set(o, "symhash", json_hex(rec->symhash.b, 16));
+			kwjson_set(o, "symcount", json_integer((json_int_t)rec->symcount));
 		}
 	}
 	if (!json_object_get(o, "symhash")) {
 		if (!rec->symhashed)
-			json_object_set_new(o, "sym_status", json_null());
-		json_object_set_new(o, "symhash", json_null());
-		json_object_set_new(o, "symcount", json_null());
+			kwjson_set(o, "sym_status", json_null());
+		kwjson_set(o, "symhash", json_null());
+		kwjson_set(o, "symcount", json_null());
 	}
-	json_object_set_new(o, "snapshot", snapshot ? kwjson_string(snapshot) : json_null());
+	kwjson_set(o, "snapshot", snapshot ? kwjson_string(snapshot) : json_null());
 
 	/* Time and resources. */
 	unsigned long jobs = rec->jobs;
@@ -402,15 +411,15 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		jobs = mf.jobs;
 		jobserver_makeflags_release(&mf);
 	}
-	json_object_set_new(o, "wall", json_real(rec->wall));
-	json_object_set_new(o, "lock_wait", json_real(rec->lock_wait));
-	json_object_set_new(o, "token_wait", json_real(rec->token_wait));
-	json_object_set_new(o, "threads", json_integer((json_int_t)rec->threads));
-	json_object_set_new(o, "jobs", uint_or_null(jobs));
+	kwjson_set(o, "wall", json_real(rec->wall));
+	kwjson_set(o, "lock_wait", json_real(rec->lock_wait));
+	kwjson_set(o, "token_wait", json_real(rec->token_wait));
+	kwjson_set(o, "threads", json_integer((json_int_t)rec->threads));
+	kwjson_set(o, "jobs", uint_or_null(jobs));
 	if (getloadavg(load, 3) == 3)
-		json_object_set_new(o, "load", json_pack("[f,f,f]", load[0], load[1], load[2]));
+		kwjson_set(o, "load", json_pack("[f,f,f]", load[0], load[1], load[2]));
 	else
-		json_object_set_new(o, "load", json_null());
+		kwjson_set(o, "load", json_null());
 	free(cwd);
 	return o;
 }
@@ -636,7 +645,7 @@ int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
 		*why = kw_asprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	out->records = json_array();
+	out->records = kwjson_check(json_array());
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		json_error_t err;
 		json_t *o, *v;
@@ -675,7 +684,7 @@ int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
 			json_decref(o);
 			goto fail;
 		}
-		json_array_append_new(out->records, o);
+		kwjson_append(out->records, o);
 	}
 	if (ferror(f)) {
 		*why = kw_asprintf("%s: %s", path, strerror(errno));

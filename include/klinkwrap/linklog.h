@@ -26,7 +26,8 @@
 struct kw_linklog_input {
 	char *path;               /* as the linker opens it */
 	enum kw_input_kind kind;
-	int err;                  /* errno when it could not be read, else 0 */
+	int err;                  /* errno when it could not be read, else 0, or: */
+#define KW_LINKLOG_NOT_REGULAR (-1) /* a fifo, a device: never read */
 	uint64_t size;            /* bytes hashed */
 	struct timespec mtime;    /* before the link */
 	unsigned char hash[16];   /* XXH3-128 of the content, canonical byte order */
@@ -74,7 +75,8 @@ void linklog_argv_hash(char *const argv[], size_t n, char out[33]);
 
 /* Hash the file PATH: its size, mtime and content hash into *IN (path and
  * kind untouched). Reads with read(2), never mmap, so a file truncated
- * under us is an error, not a SIGBUS. Returns 0, or -1 with in->err. */
+ * under us is an error, not a SIGBUS; a file that is not regular (a fifo)
+ * is opened without blocking and not read. Returns 0, or -1 with in->err. */
 int linklog_hash_file(const char *path, struct kw_linklog_input *in);
 
 /* The record of REC and L as JSON (the log's line, before encoding). */

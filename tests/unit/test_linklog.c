@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "klinkwrap/config.h"
+#include "klinkwrap/json.h"
 #include "klinkwrap/linklog.h"
 #include "klinkwrap/util.h"
 
@@ -263,6 +265,125 @@ static void test_read(void **state)
 	free(nonl);
 }
 
+
+/* linklog_end on a record made by hand: inputs hashed "before", one of
+ * them rewritten "during the link", one a fifo; the line it appends. */
+static void test_end_changed_input(void **state)
+{
+	(void)state;
+	char *dir = tmpdir();
+	char *log = kw_asprintf("%s/log", dir);
+	char *a = kw_asprintf("%s/a.o", dir), *b = kw_asprintf("%s/b.o", dir);
+	char *fifo = kw_asprintf("%s/fifo", dir);
+	write_file(a, "stable");
+	write_file(b, "before");
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+
+	struct kw_config cfg;
+	char *why = NULL;
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, KW_OPT_LOG, log, KW_SRC_CMDLINE, &why), 0);
+	assert_int_equal(config_set(&cfg, KW_OPT_LOG_ARGV, "yes", KW_SRC_CMDLINE, &why), 0);
+
+	char *argv[] = { "ld", "-o", "vmlinux", a, b, fifo, NULL };
+	struct kw_linklog_link l;
+	memset(&l, 0, sizeof(l));
+	l.enabled = true;
+	l.argv_given = argv;
+	l.fixpoint_pass = 2;
+	l.inputs_logged = l.inputs_hashed_before = true;
+	l.nin = 3;
+	l.in = kw_calloc(3, sizeof(*l.in));
+	const char *paths[] = { a, b, fifo };
+	for (int i = 0; i < 3; i++) {
+		l.in[i].path = kw_strdup(paths[i]);
+		l.in[i].kind = KW_INPUT_OBJECT;
+		linklog_hash_file(paths[i], &l.in[i]);
+	}
+	assert_int_equal(l.in[2].err, KW_LINKLOG_NOT_REGULAR);
+	write_file(b, "after, and longer"); /* the race */
+
+	struct kw_link_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.output = "vmlinux";
+	rec.cls = KW_CLASS_SERIAL;
+	rec.linker = "/usr/bin/ld";
+	rec.kind = KW_LINKER_BFD;
+	for (int i = 0; argv[i]; i++)
+		kw_strvec_push(&rec.argv, argv[i]);
+	rec.wall = 0.5;
+	rec.lock_wait = 0.25;
+	rec.started = true;
+	linklog_end(&l, &cfg, &rec);
+	assert_null(l.in);
+
+	struct kw_linklog_file f;
+	assert_int_equal(linklog_read(log, &f, &why), 0);
+	assert_int_equal(json_array_size(f.records), 1);
+	json_t *r = json_array_get(f.records, 0);
+	json_t *in = json_object_get(r, "inputs");
+	assert_int_equal(json_array_size(in), 3);
+	assert_false(json_is_true(json_object_get(json_array_get(in, 0), "changed")));
+	assert_true(json_is_true(json_object_get(json_array_get(in, 1), "changed")));
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(in, 0), "size")), 6);
+	assert_string_equal(linklog_str(json_array_get(in, 2), "error"), "not a regular file");
+	assert_string_equal(linklog_str(r, "inputs_hashed"), "before");
+	assert_string_equal(linklog_str(r, "class"), "serial");
+	assert_int_equal(json_integer_value(json_object_get(r, "fixpoint_pass")), 2);
+	assert_true(json_is_null(json_object_get(r, "pass")));
+	assert_true(json_is_null(json_object_get(r, "symhash")));
+	assert_int_equal(json_array_size(json_object_get(r, "argv")), 6);
+	assert_int_equal(json_array_size(json_object_get(r, "thread_args")), 0);
+	assert_true(linklog_num(r, "lock_wait") == 0.25);
+	linklog_file_release(&f);
+
+	kw_strvec_clear(&rec.argv);
+	config_release(&cfg);
+	unlink(a);
+	unlink(b);
+	unlink(fifo);
+	unlink(log);
+	rmdir(dir);
+	free(a);
+	free(b);
+	free(fifo);
+	free(log);
+	free(dir);
+}
+
+/* The thread options klinkwrap inserted are recorded apart, and the argv
+ * hash is over the arguments as given. */
+static void test_render_thread_args(void **state)
+{
+	(void)state;
+	struct kw_config cfg;
+	char *why = NULL;
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, KW_OPT_LOG, "/dev/null", KW_SRC_CMDLINE, &why), 0);
+	char *given[] = { "ld.lld", "-o", "app", "a.o", NULL };
+	struct kw_linklog_link l;
+	memset(&l, 0, sizeof(l));
+	l.argv_given = given;
+	struct kw_link_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.output = "app";
+	const char *ran[] = { "ld.lld", "--threads=3", "-o", "app", "a.o" };
+	for (int i = 0; i < 5; i++)
+		kw_strvec_push(&rec.argv, ran[i]);
+	json_t *r = linklog_render(&l, &cfg, &rec, NULL);
+	json_t *ta = json_object_get(r, "thread_args");
+	assert_int_equal(json_array_size(ta), 1);
+	assert_string_equal(json_string_value(json_array_get(ta, 0)), "--threads=3");
+	char hash[33];
+	linklog_argv_hash(given + 1, 3, hash);
+	assert_string_equal(linklog_str(r, "argv_hash"), hash);
+	assert_string_equal(linklog_str(r, "output_rel"), "app");
+	assert_int_equal(json_integer_value(json_object_get(r, "v")), KW_LINKLOG_VERSION);
+	json_decref(r);
+	kw_strvec_clear(&rec.argv);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +394,8 @@ int main(void)
 		cmocka_unit_test(test_concurrent_appends),
 		cmocka_unit_test(test_append_failures),
 		cmocka_unit_test(test_read),
+		cmocka_unit_test(test_end_changed_input),
+		cmocka_unit_test(test_render_thread_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
