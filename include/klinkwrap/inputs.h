@@ -1,26 +1,40 @@
 /* The input files of a link, read from its command line by the argument
- * grammar GNU ld, gold, lld and mold share: objects, archives and the
- * members of thin archives, shared objects, linker scripts. Listing reads
- * no file contents beyond archive headers and, where a -l needs it, asks
- * GNU ld for its search path. */
+ * grammar GNU ld, gold, lld and mold share (linkargs.h): objects,
+ * archives and the members of thin archives, shared objects, linker
+ * scripts, in the order the linker meets them. Listing reads only what
+ * tells the files apart and names further files: the first bytes of each
+ * input (its magic), the headers and name table of thin archives, and the
+ * text of linker scripts; where a -l is not found in the -L directories,
+ * it asks GNU ld once for its own search path. */
 #ifndef KLINKWRAP_INPUTS_H
 #define KLINKWRAP_INPUTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include "klinkwrap/threads.h"
+#include "klinkwrap/util.h"
 
 enum kw_input_kind {
 	KW_INPUT_OBJECT,   /* a relocatable object (or any file named as input) */
 	KW_INPUT_ARCHIVE,  /* an archive, regular or thin */
-	KW_INPUT_MEMBER,   /* a member of a thin archive (a file on disk) */
+	KW_INPUT_MEMBER,   /* a member of a thin archive (a file on disk; an
+	                    * archive nested in it is listed, not opened) */
 	KW_INPUT_SHARED,   /* a shared object */
-	KW_INPUT_SCRIPT,   /* a linker script (-T, or a script given as input) */
+	KW_INPUT_SCRIPT,   /* a linker script (-T, or a script given as input),
+	                    * or a file of the same family the link reads
+	                    * (--version-script, --dynamic-list, ...) */
 };
+
+/* kw_input.parent of an input named on the command line. */
+#define KW_INPUT_TOP ((size_t)-1)
 
 struct kw_input {
 	char *path;        /* as the linker opens it (relative to the cwd, or absolute) */
 	enum kw_input_kind kind;
+	/* Who named it: for a KW_INPUT_MEMBER the index in kw_inputs.v of its
+	 * thin archive; for a file a script names (INPUT, GROUP, INCLUDE)
+	 * that script's index; KW_INPUT_TOP for the command line's own. */
+	size_t parent;
 };
 
 struct kw_inputs {
@@ -28,11 +42,16 @@ struct kw_inputs {
 	size_t n;
 	bool incomplete;     /* an argument was not understood: the list may miss files */
 	char *why;           /* the first reason it may be incomplete (malloc'd), or NULL */
+	/* The directories -l searches, in search order: every -L, the
+	 * scripts' SEARCH_DIRs, then the linker's own, present only when a -l
+	 * was in none of the others and the linker (GNU ld) was asked. */
+	struct kw_strvec libdirs;
 };
 
 /* List the inputs of a link: WORDS[0..N) are the linker's arguments with
  * response files expanded (kw_linkargs.words), LINKER_PATH and KIND the
  * linker that will run (its own search path resolves -l for GNU ld).
+ * Paths are relative to the current directory, where the linker runs.
  * Never fails: what cannot be listed makes the list incomplete. */
 void inputs_list(char *const words[], size_t n, const char *linker_path,
 		 enum kw_linker_kind kind, struct kw_inputs *out);

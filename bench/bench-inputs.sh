@@ -1,0 +1,54 @@
+#!/bin/bash
+# Input listing (inputs.h): the time of one inputs_list call, in process,
+# for the 400-object link of bench-wrap.sh, a -lc link (which asks GNU ld
+# for its search path) and, when a kernel tree is cached, the 6.1 vmlinux
+# link (a thin archive of 384 members and a linker script); next to it the
+# time of the plain link, to relate the cost to the 5 % budget.
+# Environment: RUNS (hyperfine runs, default 30), REPEAT (calls averaged,
+# default 200), BENCH_WORK, KW_KERNEL_CACHE.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-30}
+repeat=${REPEAT:-200}
+list=$root/build/release/unit/list_inputs
+[ -x "$list" ] || { echo "no $list: make test-programs" >&2; exit 1; }
+work=$BENCH_WORK/inputs
+mkdir -p "$work"
+cd "$work"
+
+# The same objects as bench-wrap.sh.
+if [ ! -f objs/.done ]; then
+	rm -rf objs && mkdir objs
+	for i in $(seq 0 399); do
+		{
+			for f in $(seq 0 9); do
+				echo "int g_${i}_${f}[64] = { $f };"
+				echo "int f_${i}_${f}(int x) { return x * $f + g_${i}_${f}[x & 63] + $i; }"
+			done
+			[ "$i" = 0 ] && echo 'int main(void) { return f_0_0(1); }'
+		} >"objs/m$i.c"
+	done
+	ls objs/*.c | xargs -P "$(nproc)" -n 20 sh -c 'for f; do cc -O1 -ffunction-sections -c -o "${f%.c}.o" "$f"; done' sh
+	touch objs/.done
+fi
+
+medium=(-o medium.out -e main objs/m*.o)
+cc -O2 -o magic-floor "$root/bench/magic-floor.c"
+echo "### 400 objects"
+"$list" --repeat="$repeat" ld "${medium[@]}" 2>&1 >/dev/null
+./magic-floor "$repeat" objs/m*.o
+hyperfine -N -w 3 -r "$runs" "ld ${medium[*]}" 2>/dev/null | grep -E 'Time|Range'
+
+echo "### -lc (one ld --verbose for the search path)"
+"$list" --repeat=20 ld -o lc.out -e main objs/m0.o -lc 2>&1 >/dev/null
+
+cache=${KW_KERNEL_CACHE:-$root/build/kernel}
+if [ -f "$cache/tiny-6.1/vmlinux.a" ]; then
+	echo "### 6.1 vmlinux link (read only: the tree is not relinked)"
+	cd "$cache/tiny-6.1"
+	"$list" --repeat="$repeat" ld -m elf_i386 -z noexecstack --no-warn-rwx-segments \
+		--build-id=sha1 --orphan-handling=warn --script=./arch/x86/kernel/vmlinux.lds \
+		-o vmlinux --whole-archive vmlinux.a init/version-timestamp.o --no-whole-archive \
+		--start-group lib/lib.a arch/x86/lib/lib.a --end-group .tmp_vmlinux.kallsyms2.o \
+		2>&1 >/dev/null
+fi
