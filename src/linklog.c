@@ -21,8 +21,13 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-/* Large enough that hashing is bound by the page cache, not by syscalls. */
-#define HASH_CHUNK (1u << 20)
+/* Large enough that hashing is bound by the page cache, not by syscalls;
+ * one buffer and one hash state for the whole process (a link hashes
+ * hundreds of small files: a fresh 1 MiB buffer each was a mmap, page
+ * faults and a munmap per file). */
+#define HASH_CHUNK (256u << 10)
+static unsigned char *hash_buf;
+static XXH3_state_t *hash_state;
 
 static void hex_of(const unsigned char *b, size_t n, char *out)
 {
@@ -96,10 +101,13 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 		close(fd);
 		return -1;
 	}
-	if (!(xs = XXH3_createState()))
+	if (!hash_state && !(hash_state = XXH3_createState()))
 		kw_die(KW_EXIT_SELF, "out of memory");
+	if (!hash_buf)
+		hash_buf = kw_malloc(HASH_CHUNK);
+	xs = hash_state;
+	buf = hash_buf;
 	XXH3_128bits_reset(xs);
-	buf = kw_malloc(HASH_CHUNK);
 	for (;;) {
 		ssize_t got = read(fd, buf, HASH_CHUNK);
 		if (got < 0 && errno == EINTR)
@@ -113,10 +121,8 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 		XXH3_128bits_update(xs, buf, (size_t)got);
 		in->size += (uint64_t)got;
 	}
-	free(buf);
 	close(fd);
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
-	XXH3_freeState(xs);
 	memcpy(in->hash, c.digest, 16);
 	return in->err ? -1 : 0;
 }

@@ -76,7 +76,8 @@ void linklog_argv_hash(char *const argv[], size_t n, char out[33]);
 /* Hash the file PATH: its size, mtime and content hash into *IN (path and
  * kind untouched). Reads with read(2), never mmap, so a file truncated
  * under us is an error, not a SIGBUS; a file that is not regular (a fifo)
- * is opened without blocking and not read. Returns 0, or -1 with in->err. */
+ * is opened without blocking and not read. One buffer is shared by all
+ * calls (klinkwrap hashes from one thread). Returns 0, or -1 with in->err. */
 int linklog_hash_file(const char *path, struct kw_linklog_input *in);
 
 /* The record of REC and L as JSON (the log's line, before encoding). */
