@@ -4,7 +4,8 @@
 # a wrapped trivial link (hyperfine); (3) the wall time of an lld link of a
 # large generated program under make -j2, with threads provisioned from
 # the jobserver and without (lld's own default, all CPUs), alone and beside
-# a CPU-bound sibling recipe.
+# a CPU-bound sibling recipe; (4) the same link in a recipe without '+',
+# wrapped and plain.
 # Environment: ITERATIONS (default 200000), RUNS (default 10), KLINKWRAP,
 # BENCH_WORK.
 set -euo pipefail
@@ -72,9 +73,13 @@ link:
 	@rm -f big.out.done
 	+@$(KW) ld.lld -o big.out -e main --build-id=sha1 $(OBJS)
 	@touch big.out.done
+# A recipe without '+' (Kbuild's vmlinux.o link): make closes the fds, so
+# klinkwrap has no jobserver to go by and must leave lld's threads alone.
+noplus:
+	@$(KW) ld.lld -o big.out -e main --build-id=sha1 $(OBJS)
 spin:
 	@rm -f big.out.done; sleep 0.05; while [ ! -e big.out.done ]; do :; done
-.PHONY: alone busy link spin
+.PHONY: alone busy link spin noplus
 MK
 export KLINKWRAP
 hyperfine -N --warmup 1 --runs "$runs" --style basic \
@@ -83,6 +88,29 @@ hyperfine -N --warmup 1 --runs "$runs" --style basic \
 	-n 'beside a busy recipe, provisioned (auto)' "make -s -j2 KW='$KLINKWRAP' busy" \
 	-n 'beside a busy recipe, not provisioned (--threads=off)' "make -s -j2 KW='$KLINKWRAP --threads=off' busy" \
 	2>&1 | grep -E 'Time|±|^  [a-z]|Benchmark|faster'
+echo
+echo "### the same link in a recipe without '+' under make -j2: wrapped and plain (target: wrapped <= 1.05x plain)"
+# Paired and alternating (which goes first alternates too), so that the
+# load of a shared machine hits both alike; medians and their ratio.
+make -s -j2 KW= noplus # warm-up
+perl - "$runs" "$KLINKWRAP" <<'PERL'
+use strict; use warnings; use Time::HiRes qw(time);
+my ($runs, $kw) = @ARGV;
+sub median { my @s = sort { $a <=> $b } @_; my $n = @s; $n % 2 ? $s[$n/2] : ($s[$n/2-1] + $s[$n/2]) / 2 }
+sub run { my $t = time; system(@_) == 0 or die "failed: @_\n"; return time - $t }
+my (@plain, @wrapped, @ratio);
+for my $i (1 .. $runs) {
+	my ($p, $w);
+	if ($i % 2) { $p = run("make", "-s", "-j2", "KW=", "noplus"); $w = run("make", "-s", "-j2", "KW=$kw", "noplus") }
+	else { $w = run("make", "-s", "-j2", "KW=$kw", "noplus"); $p = run("make", "-s", "-j2", "KW=", "noplus") }
+	push @plain, $p; push @wrapped, $w; push @ratio, $w / $p;
+}
+printf "no '+', plain ld.lld: median %.3f s; wrapped: median %.3f s; wrapped/plain: %.3f (median of %d pair ratios %.3f)\n",
+	median(@plain), median(@wrapped), median(@wrapped) / median(@plain), $runs, median(@ratio);
+PERL
+echo "what --verbose says there:"
+make -s -j2 KW="$KLINKWRAP --verbose" noplus 2>&1 | grep -v 'exited' || true
+echo
 echo "threads given (--verbose), alone and busy:"
 make -s -j2 KW="$KLINKWRAP --verbose" alone 2>&1 | grep -o 'lld gets [0-9]* thread(s)'
 make -s -j2 KW="$KLINKWRAP --verbose" busy 2>&1 | grep -o 'lld gets [0-9]* thread(s)'

@@ -1,7 +1,8 @@
 #!/bin/bash
 # Wrapper overhead: a medium real link (400 objects) and a trivial one,
 # wrapped and plain, interleaved, medians compared.
-# Environment: RUNS (default 200), KLINKWRAP, BENCH_WORK.
+# Environment: RUNS (default 200), KLINKWRAP, BENCH_WORK, BASELINE (another
+# klinkwrap to time alongside, optional).
 set -euo pipefail
 runs=${RUNS:-200}
 work=$BENCH_WORK/wrap
@@ -25,10 +26,12 @@ if [ ! -f objs/.done ]; then
 	touch objs/.done
 fi
 
-# Each case alternates the plain and the wrapped command and prints medians.
-perl - "$runs" "$KLINKWRAP" <<'PERL'
+# Each case rotates the plain command, the wrapped one and (BASELINE=path
+# to another klinkwrap, e.g. a build of the previous commit) the baseline,
+# so that drift on a shared machine hits all alike, and prints medians.
+perl - "$runs" "$KLINKWRAP" "${BASELINE:-}" <<'PERL'
 use strict; use warnings; use Time::HiRes qw(time);
-my ($runs, $kw) = @ARGV;
+my ($runs, $kw, $base) = @ARGV;
 my @objs = glob("objs/m*.o");
 # The linkers' own output (ld -v) would bury the figures.
 open(my $report, '>&', \*STDOUT) or die;
@@ -39,26 +42,29 @@ for my $case (["medium (400 objects)", ["-o", "medium.%s", "-e", "main", @objs],
               ["trivial (1 object)", ["-o", "trivial.%s", "-e", "main", "trivial.o"], 1],
               ["passthrough (ld -v)", ["-v"], 0]) {
 	my ($label, $args, $compare) = @$case;
-	my (@plain, @wrapped);
-	my @p = map { (my $a = $_) =~ s/%s/plain/; $a } @$args;
-	my @w = map { (my $a = $_) =~ s/%s/wrapped/; $a } @$args;
+	my %cmd;
+	for my $v ("plain", "wrapped", $base ? ("baseline") : ()) {
+		my @a = map { (my $a = $_) =~ s/%s/$v/; $a } @$args;
+		$cmd{$v} = $v eq "plain" ? ["ld", @a] : [$v eq "wrapped" ? $kw : $base, "ld", @a];
+	}
+	my @order = sort keys %cmd;
+	my %t;
 	for my $i (1 .. $runs) {
-		# Alternate which goes first so drift hits both alike.
-		if ($i % 2) {
-			push @plain, run("ld", @p);
-			push @wrapped, run($kw, "ld", @w);
-		} else {
-			push @wrapped, run($kw, "ld", @w);
-			push @plain, run("ld", @p);
-		}
+		# Rotate which goes first.
+		my @o = (@order[$i % @order .. $#order], @order[0 .. $i % @order - 1]);
+		push @{$t{$_}}, run(@{$cmd{$_}}) for @o;
 	}
 	if ($compare) {
-		my ($po) = grep { /\.plain$/ } @p;
-		(my $wo = $po) =~ s/plain$/wrapped/;
-		system("cmp", "-s", $po, $wo) == 0 or die "outputs differ\n";
+		for my $v (grep { $_ ne "plain" } @order) {
+			system("cmp", "-s", sprintf($args->[1], "plain"), sprintf($args->[1], $v)) == 0
+				or die "outputs differ\n";
+		}
 	}
-	my ($pm, $wm) = (median(@plain), median(@wrapped));
-	printf $report "%-22s plain %8.3f ms  wrapped %8.3f ms  added %+7.3f ms (%+.1f %%)  [%d runs each, medians]\n",
-		$label, $pm * 1e3, $wm * 1e3, ($wm - $pm) * 1e3, ($wm - $pm) / $pm * 100, $runs;
+	my $pm = median(@{$t{plain}});
+	for my $v (grep { $_ ne "plain" } @order) {
+		my $wm = median(@{$t{$v}});
+		printf $report "%-22s plain %8.3f ms  %-8s %8.3f ms  added %+7.3f ms (%+.1f %%)  [%d runs each, medians]\n",
+			$label, $pm * 1e3, $v, $wm * 1e3, ($wm - $pm) * 1e3, ($wm - $pm) / $pm * 100, $runs;
+	}
 }
 PERL

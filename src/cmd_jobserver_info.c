@@ -3,6 +3,7 @@
 #include "klinkwrap/exec.h"
 #include "klinkwrap/jobserver.h"
 #include "klinkwrap/json.h"
+#include "klinkwrap/slots.h"
 #include "klinkwrap/subcmd.h"
 #include "klinkwrap/util.h"
 
@@ -19,7 +20,7 @@ struct info {
 	const struct kw_makeflags *mf;
 	bool usable;
 	long free_tokens;   /* -1: not counted */
-	char *warning;      /* the warning a link would print, or NULL */
+	char *warning;      /* the warning an --exclusive serial link would print, or NULL */
 };
 
 static void print_text(const struct info *in)
@@ -94,9 +95,18 @@ int cmd_jobserver_info(int argc, char *argv[])
 	if (sc.noperands)
 		return subcmd_usage_error(&sc, "unexpected argument '%s'", sc.operands[0]);
 
+	/* Connect only where a link would (a thread-capable one, or an
+	 * --exclusive serial one under the KLINKWRAP_* settings); a bad
+	 * setting is the link's error to report, not this report's. */
+	struct kw_config cfg;
+	config_init(&cfg);
+	(void)config_load_env(&cfg);
 	struct kw_jobserver js;
 	struct info in = { .makeflags = getenv("MAKEFLAGS"), .free_tokens = -1 };
-	in.usable = jobserver_open(&js, in.makeflags);
+	jobserver_init(&js, in.makeflags);
+	if (slots_would_connect(&cfg, &js, config_flag(&cfg, KW_OPT_EXCLUSIVE)))
+		in.usable = jobserver_connect(&js);
+	config_release(&cfg);
 	in.mf = &js.mf;
 	if (in.usable) {
 		/* Taken and given back at once; a signal in between waits until
@@ -110,8 +120,12 @@ int cmd_jobserver_info(int argc, char *argv[])
 			exec_exit_like(W_EXITCODE(0, sig));
 		}
 	}
-	if (js.problem)
-		in.warning = kw_asprintf("klinkwrap: warning: jobserver unavailable: %s", js.problem);
+	/* The text an --exclusive serial link prints, the one link that
+	 * warns: built by the same code. */
+	char *warning = jobserver_unusable_warning(&js);
+	if (warning)
+		in.warning = kw_asprintf("klinkwrap: warning: %s", warning);
+	free(warning);
 
 	if (format == KW_FORMAT_JSON)
 		print_json(&in);

@@ -1,8 +1,9 @@
-/* Spawning and waiting for the linker. */
+/* Spawning and waiting for child processes. */
 #include "klinkwrap/exec.h"
 #include "klinkwrap/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <spawn.h>
@@ -107,19 +108,84 @@ int exec_errno_status(int err)
 	return err == ENOENT || err == ENOTDIR ? KW_EXIT_NOT_FOUND : KW_EXIT_CANNOT_EXEC;
 }
 
-int exec_start(struct kw_child *child, const char *path, char *const argv[])
+/* klinkwrap's environment with CHANGES applied ("NAME=VALUE" sets, a
+ * bare "NAME" removes), as a new array of borrowed strings (free only the
+ * array), or environ itself when there are none. */
+static char **child_environ(const char *const *changes)
+{
+	if (!changes || !*changes)
+		return environ;
+	size_t n = 0, nchanges = 0;
+	while (environ[n])
+		n++;
+	while (changes[nchanges])
+		nchanges++;
+	char **env = kw_calloc(n + nchanges + 1, sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool changed = false;
+		for (size_t c = 0; c < nchanges && !changed; c++) {
+			size_t len = strcspn(changes[c], "=");
+			changed = !strncmp(environ[i], changes[c], len) && environ[i][len] == '=';
+		}
+		if (!changed)
+			env[k++] = environ[i];
+	}
+	for (size_t c = 0; c < nchanges; c++)
+		if (strchr(changes[c], '='))
+			env[k++] = (char *)changes[c];
+	env[k] = NULL;
+	return env;
+}
+
+static void free_environ(char **env)
+{
+	if (env != environ)
+		free(env);
+}
+
+/* Open a redirection target; -1 after reporting (unless quiet). */
+static int open_redirect(const struct kw_child *child, const char *file, int flags)
+{
+	int fd = open(file, flags | O_CLOEXEC, 0666);
+	if (fd < 0 && !child->quiet)
+		kw_error("%s: cannot open for %s: %s", file,
+			 (flags & O_ACCMODE) == O_RDONLY ? "reading" : "writing", strerror(errno));
+	return fd;
+}
+
+static const char *child_name(const struct kw_child *child)
+{
+	return child->path ? child->path : child->argv[0];
+}
+
+int exec_start(struct kw_child *child)
 {
 	posix_spawnattr_t attr;
+	posix_spawn_file_actions_t actions;
 	sigset_t all, original;
-	int err;
+	int err, in = -1, out = -1;
 
 	child->pid = -1;
 	child->status = 0;
 	child->signal_received = 0;
+	child->start_errno = 0;
+
+	if (child->stdin_file && (in = open_redirect(child, child->stdin_file, O_RDONLY)) < 0) {
+		child->start_errno = errno;
+		return KW_EXIT_SELF;
+	}
+	if (child->stdout_file &&
+	    (out = open_redirect(child, child->stdout_file, O_WRONLY | O_CREAT | O_TRUNC)) < 0) {
+		child->start_errno = errno;
+		if (in >= 0)
+			close(in);
+		return KW_EXIT_SELF;
+	}
 
 	/* An inherited SIGCHLD "ignore" (or SA_NOCLDWAIT) would reap the
-	 * linker behind klinkwrap's back and lose its exit status. The
-	 * linker inherits the default too, as under make, which resets it. */
+	 * child behind klinkwrap's back and lose its exit status. The child
+	 * inherits the default too, as under make, which resets it. */
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigemptyset(&dfl.sa_mask);
 	sigaction(SIGCHLD, &dfl, NULL);
@@ -132,25 +198,53 @@ int exec_start(struct kw_child *child, const char *path, char *const argv[])
 	sigprocmask(SIG_BLOCK, &all, &original);
 
 	if (undelivered) {
-		/* Asked to stop before the linker started: it never will. */
+		/* Asked to stop before the child started: it never will. */
 		child->status = W_EXITCODE(0, undelivered);
 		child->signal_received = undelivered;
 		undelivered = 0;
 		sigprocmask(SIG_SETMASK, &original, NULL);
+		if (in >= 0)
+			close(in);
+		if (out >= 0)
+			close(out);
 		return 0;
 	}
 
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setsigmask(&attr, &original);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	posix_spawn_file_actions_init(&actions);
+	if (in >= 0)
+		posix_spawn_file_actions_adddup2(&actions, in, 0);
+	if (out >= 0)
+		posix_spawn_file_actions_adddup2(&actions, out, 1);
+	/* After the redirections, which are relative to klinkwrap's cwd. */
+	if (child->dir)
+		posix_spawn_file_actions_addchdir_np(&actions, child->dir);
+	char **env = child_environ(child->env);
 	pid_t pid;
-	err = posix_spawn(&pid, path, NULL, &attr, argv, environ);
+	if (child->path)
+		err = posix_spawn(&pid, child->path, &actions, &attr, child->argv, env);
+	else
+		err = posix_spawnp(&pid, child->argv[0], &actions, &attr, child->argv, env);
+	free_environ(env);
+	posix_spawn_file_actions_destroy(&actions);
 	posix_spawnattr_destroy(&attr);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
 
 	if (err) {
-		exec_signals_release();
+		/* Unblock while still catching: a signal that came during the
+		 * failed start is recorded, not lost (nor fatal before the
+		 * caller gave back what it holds). */
 		sigprocmask(SIG_SETMASK, &original, NULL);
-		kw_error("%s: cannot execute: %s", path, strerror(err));
+		child->signal_received = undelivered;
+		child->start_errno = err;
+		exec_signals_release();
+		if (!child->quiet)
+			kw_error("%s: cannot execute: %s", child_name(child), strerror(err));
 		return exec_errno_status(err);
 	}
 	child->pid = pid;
@@ -219,7 +313,8 @@ int exec_wait_watching(struct kw_child *child, int fd, void (*ready)(void *arg),
 	exec_signals_release();
 
 	if (r < 0) {
-		kw_error("waiting for the linker (pid %d): %s", (int)child->pid, strerror(err));
+		kw_error("waiting for %s (pid %d): %s", child_name(child), (int)child->pid,
+			 strerror(err));
 		return -1;
 	}
 	child->status = status;
@@ -259,10 +354,31 @@ void exec_exit_like(int status)
 	exit(exec_exit_code(status));
 }
 
-int exec_replace(const char *path, char *const argv[])
+int exec_run(struct kw_child *child)
 {
-	execv(path, argv);
-	int err = errno;
-	kw_error("%s: cannot execute: %s", path, strerror(err));
+	int rc = exec_start(child);
+	if (rc)
+		return rc;
+	return exec_wait(child) ? KW_EXIT_SELF : 0;
+}
+
+int exec_replace(struct kw_child *child)
+{
+	int err;
+	child->start_errno = 0;
+	if (child->dir && chdir(child->dir)) {
+		err = errno;
+	} else {
+		char **env = child_environ(child->env);
+		if (child->path)
+			execve(child->path, child->argv, env);
+		else
+			execvpe(child->argv[0], child->argv, env);
+		err = errno;
+		free_environ(env);
+	}
+	child->start_errno = err;
+	if (!child->quiet)
+		kw_error("%s: cannot execute: %s", child_name(child), strerror(err));
 	return exec_errno_status(err);
 }

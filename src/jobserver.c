@@ -87,9 +87,10 @@ static void parse_jobs(const char *word, struct kw_makeflags *out)
 		out->jobs = 0;
 		return;
 	}
+	errno = 0;
 	unsigned long v = strtoul(n, &end, 10);
 	if (*n >= '0' && *n <= '9' && !*end)
-		out->jobs = v;
+		out->jobs = errno == ERANGE ? 0 : v; /* past ULONG_MAX: not a count to wait for */
 }
 
 void jobserver_parse(const char *makeflags, struct kw_makeflags *out)
@@ -137,35 +138,53 @@ const char *jobserver_style_name(enum kw_js_style style)
 
 /* ---- exit safety ---- */
 
-/* The open jobservers, so that tokens held when exit() runs (kw_die, a
- * failure deep in a report) still go back. */
-#define MAX_OPEN 4
-static struct kw_jobserver *open_list[MAX_OPEN];
+/* The tokens of one connection, on a list of every open one, so that
+ * tokens held when exit() runs (kw_die, a failure deep in a report) still
+ * go back, however many connections a process opened. */
+struct kw_js_tokens {
+	int wfd;
+	char *bytes;
+	size_t n, alloc;
+	struct kw_js_tokens *next, **prevp;
+};
+static struct kw_js_tokens *open_list;
+
+static int write_back(struct kw_js_tokens *t);
 
 static void give_back_at_exit(void)
 {
-	for (int i = 0; i < MAX_OPEN; i++)
-		if (open_list[i])
-			jobserver_give_back(open_list[i]);
+	for (struct kw_js_tokens *t = open_list; t; t = t->next)
+		write_back(t);
 }
 
-static void track(struct kw_jobserver *js, bool on)
+static void track(struct kw_jobserver *js)
 {
 	static bool registered;
 	if (!registered) {
 		atexit(give_back_at_exit);
 		registered = true;
 	}
-	for (int i = 0; i < MAX_OPEN; i++) {
-		if (on && !open_list[i]) {
-			open_list[i] = js;
-			return;
-		}
-		if (!on && open_list[i] == js) {
-			open_list[i] = NULL;
-			return;
-		}
-	}
+	struct kw_js_tokens *t = kw_calloc(1, sizeof(*t));
+	t->wfd = js->wfd;
+	t->next = open_list;
+	t->prevp = &open_list;
+	if (open_list)
+		open_list->prevp = &t->next;
+	open_list = t;
+	js->tokens = t;
+}
+
+static void untrack(struct kw_jobserver *js)
+{
+	struct kw_js_tokens *t = js->tokens;
+	if (!t)
+		return;
+	*t->prevp = t->next;
+	if (t->next)
+		t->next->prevp = t->prevp;
+	free(t->bytes);
+	free(t);
+	js->tokens = NULL;
 }
 
 /* ---- connecting ---- */
@@ -216,20 +235,19 @@ static bool open_pipe(struct kw_jobserver *js)
 	if (!why)
 		why = check_pipe_fd(w, O_WRONLY, "write");
 	if (why) {
-		fail(js, kw_asprintf("%s; running with one slot: add '+' to the parent make "
-				     "rule", why));
-		free(why);
-		return false;
+		js->plus_helps = true;
+		return fail(js, why);
 	}
 	struct stat rs, ws;
-	if (fstat(r, &rs) || fstat(w, &ws) || rs.st_ino != ws.st_ino || rs.st_dev != ws.st_dev)
+	if (fstat(r, &rs) || fstat(w, &ws) || rs.st_ino != ws.st_ino || rs.st_dev != ws.st_dev) {
+		js->plus_helps = true;
 		return fail(js, kw_asprintf("fds %d and %d from MAKEFLAGS are not the two ends of "
-					    "one pipe; running with one slot: add '+' to the "
-					    "parent make rule", r, w));
+					    "one pipe", r, w));
+	}
 	js->rfd = private_reader(r);
 	if (js->rfd < 0)
 		return fail(js, kw_asprintf("cannot open /dev/fd/%d for a private description, and "
-					    "make's is blocking; running with one slot", r));
+					    "make's is blocking", r));
 	js->wfd = w;
 	return true;
 }
@@ -240,13 +258,12 @@ static bool open_fifo(struct kw_jobserver *js)
 	/* Read-write: never blocks in open, and never sees end-of-file. */
 	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return fail(js, kw_asprintf("cannot open the jobserver fifo %s: %s; running with "
-					    "one slot", path, strerror(errno)));
+		return fail(js, kw_asprintf("cannot open the jobserver fifo %s: %s", path,
+					    strerror(errno)));
 	struct stat st;
 	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
 		close(fd);
-		return fail(js, kw_asprintf("the jobserver fifo %s is not a fifo; running with one "
-					    "slot", path));
+		return fail(js, kw_asprintf("the jobserver fifo %s is not a fifo", path));
 	}
 	js->rfd = js->wfd = fd;
 	js->owns_wfd = true;
@@ -275,12 +292,12 @@ bool jobserver_connect(struct kw_jobserver *js)
 	case KW_JS_NONE:
 		return false;
 	case KW_JS_DISABLED:
-		return fail(js, kw_asprintf("make passed no jobserver (--jobserver-auth=%s); running "
-					    "with one slot: add '+' to the parent make rule",
+		js->plus_helps = true;
+		return fail(js, kw_asprintf("make passed no jobserver (--jobserver-auth=%s)",
 					    js->mf.auth));
 	case KW_JS_UNKNOWN:
-		return fail(js, kw_asprintf("unrecognised --jobserver-auth=%s in MAKEFLAGS; running "
-					    "with one slot", js->mf.auth));
+		return fail(js, kw_asprintf("unrecognised --jobserver-auth=%s in MAKEFLAGS",
+					    js->mf.auth));
 	case KW_JS_PIPE:
 		if (js->mf.dry_run)
 			return false;
@@ -293,8 +310,16 @@ bool jobserver_connect(struct kw_jobserver *js)
 		break;
 	}
 	if (ok)
-		track(js, true);
+		track(js);
 	return ok;
+}
+
+char *jobserver_unusable_warning(const struct kw_jobserver *js)
+{
+	if (!js->problem)
+		return NULL;
+	return kw_asprintf("jobserver unavailable: %s; running with one slot%s", js->problem,
+			   js->plus_helps ? ": add '+' to the parent make rule" : "");
 }
 
 bool jobserver_present(const struct kw_jobserver *js)
@@ -309,10 +334,16 @@ int jobserver_poll_fd(const struct kw_jobserver *js)
 
 /* ---- tokens ---- */
 
+size_t jobserver_held(const struct kw_jobserver *js)
+{
+	return js->tokens ? js->tokens->n : 0;
+}
+
 size_t jobserver_take(struct kw_jobserver *js, size_t max)
 {
+	struct kw_js_tokens *t = js->tokens;
 	size_t taken = 0;
-	if (js->rfd < 0)
+	if (js->rfd < 0 || !t)
 		return 0;
 	while (taken < max) {
 		char buf[64];
@@ -322,14 +353,16 @@ size_t jobserver_take(struct kw_jobserver *js, size_t max)
 			continue;
 		if (n <= 0)
 			break; /* EAGAIN: none free (or a sibling was quicker); 0: make is gone */
-		if (js->nheld + (size_t)n > js->alloc) {
-			js->alloc = (js->nheld + (size_t)n) * 2;
-			js->held = kw_realloc(js->held, js->alloc);
+		if (t->n + (size_t)n > t->alloc) {
+			t->alloc = (t->n + (size_t)n) * 2;
+			t->bytes = kw_realloc(t->bytes, t->alloc);
 		}
-		memcpy(js->held + js->nheld, buf, (size_t)n);
-		js->nheld += (size_t)n;
+		memcpy(t->bytes + t->n, buf, (size_t)n);
+		t->n += (size_t)n;
 		taken += (size_t)n;
 	}
+	if (t->n > js->peak)
+		js->peak = t->n;
 	return taken;
 }
 
@@ -339,9 +372,9 @@ bool jobserver_collect(struct kw_jobserver *js, size_t total, double seconds)
 	if (js->rfd < 0)
 		return false;
 	for (;;) {
-		if (js->nheld < total)
+		if (jobserver_held(js) < total)
 			jobserver_take(js, SIZE_MAX);
-		if (js->nheld >= total)
+		if (jobserver_held(js) >= total)
 			return true;
 		double left = deadline - kw_monotonic();
 		if (left <= 0)
@@ -363,42 +396,47 @@ static void wait_writable(int fd)
 		;
 }
 
-int jobserver_give_back(struct kw_jobserver *js)
+static int write_back(struct kw_js_tokens *t)
 {
-	while (js->nheld) {
-		ssize_t n = write(js->wfd, js->held, js->nheld);
+	while (t->n) {
+		errno = 0;
+		ssize_t n = write(t->wfd, t->bytes, t->n);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
-			wait_writable(js->wfd);
+			wait_writable(t->wfd);
 			continue;
 		}
 		if (n <= 0) {
-			kw_error("cannot give %zu jobserver token(s) back to make: %s", js->nheld,
-				 strerror(errno));
-			js->nheld = 0;
+			/* A write of 0 bytes sets no errno: say so, not a stale one. */
+			kw_error("cannot give %zu jobserver token(s) back to make: %s", t->n,
+				 n < 0 ? strerror(errno) : "the write wrote nothing");
+			t->n = 0;
 			return -1;
 		}
 		/* Bytes go back in the order they came, byte for byte. */
-		memmove(js->held, js->held + n, js->nheld - (size_t)n);
-		js->nheld -= (size_t)n;
+		memmove(t->bytes, t->bytes + n, t->n - (size_t)n);
+		t->n -= (size_t)n;
 	}
 	return 0;
+}
+
+int jobserver_give_back(struct kw_jobserver *js)
+{
+	return js->tokens ? write_back(js->tokens) : 0;
 }
 
 void jobserver_close(struct kw_jobserver *js)
 {
 	jobserver_give_back(js);
-	track(js, false);
+	untrack(js);
 	if (js->rfd >= 0 && js->rfd != js->wfd)
 		close(js->rfd);
 	if (js->owns_wfd && js->wfd >= 0)
 		close(js->wfd);
 	js->rfd = js->wfd = -1;
-	free(js->held);
 	free(js->problem);
-	js->held = NULL;
 	js->problem = NULL;
-	js->nheld = js->alloc = 0;
+	js->plus_helps = false;
 	jobserver_makeflags_release(&js->mf);
 }

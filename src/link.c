@@ -1,118 +1,279 @@
-/* The wrapped link. */
+/* The wrapped link: one link as a value, and the wrapper around it. */
 #include "klinkwrap/link.h"
 #include "klinkwrap/exec.h"
 #include "klinkwrap/linkargs.h"
 #include "klinkwrap/locate.h"
 #include "klinkwrap/slots.h"
-#include "klinkwrap/symset.h"
 #include "klinkwrap/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
-/* What one link is and how it went; grows as features report on links. */
-struct link {
-	const struct kw_config *cfg;
-	char **argv;            /* as given; argv[0] is the linker's name */
-	const char *path;       /* the linker that runs */
-	struct kw_linkargs args;
-	struct kw_child child;
-	struct kw_slots slots;  /* lock, tokens and threads while it runs */
-	double start, end;      /* CLOCK_MONOTONIC seconds */
-	/* The output's symbol set (symset.h), for a successful link with
-	 * --symhash: sym_status is KW_SYMSET_OK with the hash and count, or
-	 * why there is none. */
-	bool symhashed;
-	enum kw_symset_status sym_status;
-	struct kw_symhash symhash;
-	size_t symcount;
-};
-
-/* Run the linker to completion. Returns 0 when it ran (whatever its exit
- * status), else klinkwrap's exit status. */
-static int run_linker(struct link *l)
+static size_t count_args(char *const argv[])
 {
-	int rc, sig;
-	slots_begin(&l->slots, l->cfg, l->path, &l->args, l->argv);
-	l->start = kw_monotonic();
-	rc = exec_start(&l->child, l->path, slots_argv(&l->slots));
-	if (!rc && slots_wait(&l->slots, &l->child))
+	size_t n = 0;
+	while (argv[n])
+		n++;
+	return n;
+}
+
+/* Find the linker and read its arguments: what link_once and link_run
+ * both need first. Returns 0, or klinkwrap's exit status after a message;
+ * -1 (with *WHY) when the arguments cannot be read. */
+static int prepare(char *const argv[], char **path, struct kw_linkargs *args, char **why)
+{
+	int rc;
+	*path = NULL;
+	*why = NULL;
+	memset(args, 0, sizeof(*args));
+	if ((rc = locate_enter(argv[0])) != 0 || (rc = locate_linker(argv[0], path)) != 0)
+		return rc;
+	if (linkargs_analyze((int)count_args(argv) - 1, argv + 1, args, why))
+		return -1;
+	return 0;
+}
+
+/* The environment changes for the linker klinkwrap runs: the nesting
+ * count, and the marker that says an outer klinkwrap watches this link. */
+static const char *const *linker_env(void)
+{
+	static char marker[48];
+	static const char *env[3];
+	snprintf(marker, sizeof(marker), "%s=%ld", KW_WRAPPED_ENV, (long)getpid());
+	env[0] = locate_depth_setting();
+	env[1] = marker;
+	env[2] = NULL;
+	return env;
+}
+
+/* Did the link write the file ST describes? Its time is the kernel's
+ * coarse clock, which may lag the one read before the linker started by
+ * a tick: a second of slack. */
+static bool written_by(const struct stat *st, const struct kw_link_record *rec)
+{
+	return st->st_mtim.tv_sec >= rec->start_time.tv_sec - 1;
+}
+
+/* The output's symbol set, for a successful link. An output the linker
+ * did not write although it exited 0 (-version, --target-help) is the
+ * linker's business; so is "-o -", which lld and mold take as standard
+ * output (GNU ld writes a file named "-": hashed when this link wrote
+ * it). A fifo or a device (/dev/null) has no symbol set and must not be
+ * opened for reading at all (a fifo would block). */
+static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
+{
+	struct stat st;
+	char *why = NULL;
+	if (rec->exit_code != 0 || !config_flag(cfg, KW_OPT_SYMHASH) || !rec->output)
+		return;
+	if (stat(rec->output, &st) ? errno == ENOENT : !S_ISREG(st.st_mode))
+		return;
+	if (!strcmp(rec->output, "-") && !written_by(&st, rec))
+		return;
+	rec->symhashed = true;
+	rec->sym_status = symset_hash_file(rec->output, &rec->symhash, &rec->symcount, &why);
+	if (rec->sym_status == KW_SYMSET_BAD)
+		kw_warn("%s: cannot hash the symbol set: %s", rec->output, why);
+	free(why);
+}
+
+/* Run the prepared link to completion into REC (which owns PATH from
+ * here on). */
+static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
+			const struct kw_linkargs *args, struct kw_link_record *rec)
+{
+	struct kw_slots slots;
+	struct kw_child child = KW_CHILD_INIT;
+	bool watched = args->output && !args->informational;
+	int rc, sig = 0;
+
+	rec->linker = path;
+	rec->output = args->output ? kw_strdup(args->output) : NULL;
+	rec->kind = threads_linker_kind(path, argv[0]);
+	inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
+
+	if (watched) {
+		slots_begin(&slots, cfg, rec->kind, args, argv);
+		child.argv = slots_argv(&slots);
+	} else {
+		for (size_t i = 0; argv[i]; i++)
+			kw_strvec_push(&rec->argv, argv[i]);
+		child.argv = rec->argv.v;
+	}
+	child.path = path;
+	child.env = linker_env();
+
+	clock_gettime(CLOCK_REALTIME, &rec->start_time);
+	rec->start = kw_monotonic();
+	rc = exec_start(&child);
+	if (!rc && (watched ? slots_wait(&slots, &child) : exec_wait(&child)))
 		rc = KW_EXIT_SELF;
-	l->end = kw_monotonic();
-	/* Tokens go back before anything else can end klinkwrap. */
-	if ((sig = slots_end(&l->slots)) != 0 && !rc && !WIFSIGNALED(l->child.status))
-		l->child.status = W_EXITCODE(0, sig); /* end by the signal nobody acted on */
+	rec->end = kw_monotonic();
+	rec->wall = rec->end - rec->start;
+	rec->started = child.pid > 0;
+
+	if (watched) {
+		/* Tokens go back before anything else can end klinkwrap. */
+		sig = slots_end(&slots);
+		rec->cls = slots.cls;
+		rec->locked = slots.locked;
+		rec->lock_wait = slots.lock_wait;
+		rec->token_wait = slots.token_wait;
+		rec->jobserver = slots.js_present;
+		rec->jobserver_usable = slots.js_usable;
+		rec->jobs = slots.jobs;
+		rec->tokens_peak = slots.peak;
+		rec->threads = slots.threads;
+		rec->exclusive = slots.exclusive;
+		rec->exclusive_all_held = slots.all_held;
+		rec->exclusive_all_held_at = slots.all_held_at;
+		rec->argv = slots.argv; /* the record owns what ran */
+		memset(&slots.argv, 0, sizeof(slots.argv));
+		slots_release(&slots);
+	}
+	if (!sig && rc && child.signal_received)
+		sig = child.signal_received;
+
+	if (rc && sig) {
+		/* The start failed while a signal came: the signal is the
+		 * link's end (nobody acted on it), not the 126/127. */
+		rec->start_failure = rc;
+		rec->status = W_EXITCODE(0, sig);
+		rc = 0;
+	} else if (rc) {
+		rec->start_failure = rc;
+		rec->status = W_EXITCODE(rc & 0xff, 0);
+	} else {
+		rec->status = child.status;
+		if (sig && !WIFSIGNALED(rec->status))
+			rec->status = W_EXITCODE(0, sig); /* end by the signal nobody acted on */
+	}
+	rec->exit_code = exec_exit_code(rec->status);
+	rec->signal = WIFSIGNALED(rec->status) ? WTERMSIG(rec->status) : 0;
+	if (!rc && rec->started)
+		hash_output(cfg, rec);
 	return rc;
 }
 
-/* Report on a link that ran. */
-static void after_link(struct link *l)
+int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_record *rec)
 {
-	char *why = NULL, note[80] = "";
-	int code = exec_exit_code(l->child.status);
-
-	if (code == 0 && config_flag(l->cfg, KW_OPT_SYMHASH)) {
-		l->symhashed = true;
-		l->sym_status = symset_hash_file(l->args.output, &l->symhash, &l->symcount, &why);
+	struct kw_linkargs args;
+	char *path, *why;
+	memset(rec, 0, sizeof(*rec));
+	int rc = prepare(argv, &path, &args, &why);
+	if (rc < 0) {
+		kw_error("%s", why);
+		free(why);
+		rc = KW_EXIT_SELF;
 	}
-	if (l->symhashed && l->sym_status == KW_SYMSET_OK) {
+	if (rc) {
+		free(path);
+		linkargs_release(&args);
+		rec->start_failure = rc;
+		rec->status = W_EXITCODE(rc, 0);
+		rec->exit_code = rc;
+		return rc;
+	}
+	rc = run_prepared(cfg, argv, path, &args, rec);
+	linkargs_release(&args);
+	return rc;
+}
+
+void link_record_release(struct kw_link_record *rec)
+{
+	free(rec->linker);
+	free(rec->output);
+	kw_strvec_clear(&rec->argv);
+	inputs_release(&rec->inputs);
+	memset(rec, 0, sizeof(*rec));
+}
+
+char *link_record_summary(const struct kw_link_record *rec)
+{
+	char note[80] = "";
+	if (rec->symhashed && rec->sym_status == KW_SYMSET_OK) {
 		char hex[KW_SYMHASH_HEX_LEN + 1];
-		symhash_hex(&l->symhash, hex);
-		snprintf(note, sizeof(note), ", symhash %s (%zu symbols)", hex, l->symcount);
-	} else if (l->symhashed && l->sym_status == KW_SYMSET_NO_SYMTAB) {
+		symhash_hex(&rec->symhash, hex);
+		snprintf(note, sizeof(note), ", symhash %s (%zu symbols)", hex, rec->symcount);
+	} else if (rec->symhashed && rec->sym_status == KW_SYMSET_NO_SYMTAB) {
 		/* Stripped: recorded as such, not an error. A non-ELF output
 		 * (--oformat binary, a map) is simply skipped. */
 		snprintf(note, sizeof(note), ", no .symtab");
-	} else if (l->symhashed && l->sym_status == KW_SYMSET_BAD) {
-		kw_warn("%s: cannot hash the symbol set: %s", l->args.output, why);
 	}
-	free(why);
-	if (config_flag(l->cfg, KW_OPT_VERBOSE))
-		kw_error("%s: %s exited %d after %.3f s%s", l->args.output, l->path, code,
-			 l->end - l->start, note);
+	return kw_asprintf("%s: %s exited %d after %.3f s%s",
+			   rec->output ? rec->output : "(no output)", rec->linker, rec->exit_code,
+			   rec->wall, note);
+}
+
+/* Hand the call over to the linker at PATH (its argv as given). */
+static int pass_through(char *path, char *argv[])
+{
+	const char *env[] = { locate_depth_setting(), NULL };
+	struct kw_child child = KW_CHILD_INIT;
+	child.path = path;
+	child.argv = argv;
+	child.env = env;
+	int rc = exec_replace(&child);
+	free(path);
+	return rc;
 }
 
 int link_run(const struct kw_config *cfg, int argc, char *argv[])
 {
-	struct link l = { .cfg = cfg, .argv = argv };
+	struct kw_link_record rec;
+	struct kw_linkargs args;
 	char *path, *why;
-	int rc;
+	const char *outer;
+	(void)argc; /* argv is NULL-terminated, as main's is */
 
-	if ((rc = locate_enter(argv[0])) != 0)
-		return rc;
-	if ((rc = locate_linker(argv[0], &path)) != 0)
-		return rc;
-	l.path = path;
-
-	if (linkargs_analyze(argc - 1, argv + 1, &l.args, &why)) {
+	int rc = prepare(argv, &path, &args, &why);
+	if (rc < 0) {
 		kw_warn("%s; running the linker unwatched", why);
 		free(why);
-		linkargs_release(&l.args);
-		rc = exec_replace(path, argv);
+		linkargs_release(&args);
+		return pass_through(path, argv);
+	}
+	if (rc) {
 		free(path);
+		linkargs_release(&args);
 		return rc;
 	}
-	if (l.args.informational || !l.args.output) {
+	if (args.informational || !args.output) {
 		/* Probes (ld-version.sh, ld-option) see the real linker. */
-		linkargs_release(&l.args);
-		rc = exec_replace(path, argv);
-		free(path);
-		return rc;
+		linkargs_release(&args);
+		return pass_through(path, argv);
 	}
-
-	/* A real link: every setting in effect must be valid. */
+	if ((outer = getenv(KW_WRAPPED_ENV)) != NULL && *outer) {
+		/* The outer klinkwrap holds the lock, the tokens and the
+		 * threads, and watches this link. */
+		if (config_flag(cfg, KW_OPT_VERBOSE))
+			kw_error("%s: already wrapped by klinkwrap (pid %s): running %s as is",
+				 args.output, outer, path);
+		linkargs_release(&args);
+		return pass_through(path, argv);
+	}
 	if (config_validate(cfg)) {
-		linkargs_release(&l.args);
 		free(path);
+		linkargs_release(&args);
 		return KW_EXIT_SELF;
 	}
-	rc = run_linker(&l);
-	if (!rc)
-		after_link(&l);
-	linkargs_release(&l.args);
-	free(path);
+
+	memset(&rec, 0, sizeof(rec));
+	rc = run_prepared(cfg, argv, path, &args, &rec);
+	linkargs_release(&args);
+	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
+		char *line = link_record_summary(&rec);
+		kw_error("%s", line);
+		free(line);
+	}
+	int status = rec.status;
+	link_record_release(&rec);
 	if (rc)
 		return rc;
-	exec_exit_like(l.child.status);
+	exec_exit_like(status);
 }

@@ -88,15 +88,19 @@ int locate_linker(const char *name, char **path)
 	return KW_EXIT_NOT_FOUND;
 }
 
+static long depth = -1;          /* this process's, once counted */
+static char depth_setting[48];
+
 int locate_enter(const char *name)
 {
-	const char *v = getenv(KW_DEPTH_ENV);
-	long depth = 0;
-	if (v && *v) {
+	if (depth < 0) {
+		const char *v = getenv(KW_DEPTH_ENV);
 		char *end;
-		depth = strtol(v, &end, 10);
-		if (*end || depth < 0)
+		depth = v && *v ? strtol(v, &end, 10) : 0;
+		if (v && *v && (*end || depth < 0))
 			depth = 0;
+		snprintf(depth_setting, sizeof(depth_setting), "%s=%ld", KW_DEPTH_ENV,
+			 depth < KW_DEPTH_MAX ? depth + 1 : depth);
 	}
 	if (depth >= KW_DEPTH_MAX) {
 		kw_error("%s: exec loop: klinkwrap is running itself (%ld nested klinkwraps); "
@@ -105,9 +109,10 @@ int locate_enter(const char *name)
 			 name, depth, name);
 		return KW_EXIT_NOT_FOUND;
 	}
-	char buf[24];
-	snprintf(buf, sizeof(buf), "%ld", depth + 1);
-	if (setenv(KW_DEPTH_ENV, buf, 1))
-		kw_die(KW_EXIT_SELF, "setenv: %s", strerror(errno));
 	return 0;
+}
+
+const char *locate_depth_setting(void)
+{
+	return depth_setting;
 }

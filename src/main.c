@@ -10,7 +10,7 @@ struct subcommand {
 	int (*run)(int argc, char *argv[]);
 };
 
-/* Reserved words in the first position (DESIGN.md, "Interfaces"); a NULL
+/* Reserved words in the first position (doc/DESIGN.md, "Subcommands"); a NULL
  * entry is reserved but not built yet. */
 static const struct subcommand subcommands[] = {
 	{ "symhash", cmd_symhash },

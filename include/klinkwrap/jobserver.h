@@ -28,7 +28,8 @@ struct kw_makeflags {
 };
 
 /* Parse MAKEFLAGS (NULL counts as empty). The last --jobserver-auth= or
- * --jobserver-fds= wins. Never fails. */
+ * --jobserver-fds= wins. A -jN whose N is out of range (past ULONG_MAX)
+ * counts as an unknown N. Never fails. */
 void jobserver_parse(const char *makeflags, struct kw_makeflags *out);
 void jobserver_makeflags_release(struct kw_makeflags *mf);
 const char *jobserver_style_name(enum kw_js_style style);
@@ -38,16 +39,22 @@ struct kw_jobserver {
 	int rfd;          /* private read description (non-blocking, close-on-exec), or -1 */
 	int wfd;          /* where tokens go back, or -1 */
 	bool owns_wfd;    /* wfd is ours to close (fifo style) */
-	char *problem;    /* why a jobserver that MAKEFLAGS names cannot be used (malloc'd) */
-	char *held;       /* the bytes taken, to be written back exactly */
-	size_t nheld, alloc;
+	/* Why a jobserver that MAKEFLAGS names cannot be used ("the read fd 3
+	 * from MAKEFLAGS is closed"; malloc'd), and whether marking the
+	 * recipe '+' is the cure (closed or bad fds, negative fds). */
+	char *problem;
+	bool plus_helps;
+	/* The bytes taken, to be written back exactly: kept apart from this
+	 * struct (which may live on a caller's stack), where the exit-time
+	 * give-back finds every connection still open. */
+	struct kw_js_tokens *tokens;
+	size_t peak;      /* the most tokens held at once since connecting */
 };
 
 /* Connect to the jobserver MAKEFLAGS names. Returns true when tokens can
  * be taken. When the jobserver exists but cannot be used (closed fds, not
  * pipes, a missing fifo, negative fds, an unknown style), js->problem
- * says why, as the rest of a "jobserver unavailable: " warning. A dry run
- * takes no tokens and has no problem. Never blocks. */
+ * says why. A dry run takes no tokens and has no problem. Never blocks. */
 bool jobserver_open(struct kw_jobserver *js, const char *makeflags);
 
 /* jobserver_open in two steps. init parses MAKEFLAGS (jobserver_present
@@ -58,9 +65,19 @@ bool jobserver_open(struct kw_jobserver *js, const char *makeflags);
 void jobserver_init(struct kw_jobserver *js, const char *makeflags);
 bool jobserver_connect(struct kw_jobserver *js);
 
+/* The warning for a jobserver with a problem, as a link that needs the
+ * jobserver prints it after "klinkwrap: warning: " ("jobserver
+ * unavailable: CAUSE; running with one slot: add '+' to the parent make
+ * rule"); malloc'd, or NULL when there is no problem. jobserver-info
+ * shows the same text. */
+char *jobserver_unusable_warning(const struct kw_jobserver *js);
+
 /* Is a parallel make in charge (a jobserver, usable or not)? Then the
  * link owns exactly one slot plus the tokens it takes. */
 bool jobserver_present(const struct kw_jobserver *js);
+
+/* Tokens held now. */
+size_t jobserver_held(const struct kw_jobserver *js);
 
 /* Take up to MAX free tokens without waiting. Returns how many were
  * taken (0 when none are free or the jobserver is not usable). */
@@ -76,7 +93,8 @@ bool jobserver_collect(struct kw_jobserver *js, size_t total, double seconds);
 int jobserver_give_back(struct kw_jobserver *js);
 
 /* Give back what is held, close what klinkwrap opened, free. Tokens still
- * held at exit() are given back as well. */
+ * held at exit() are given back as well, for every connection open then
+ * (any number of them). */
 void jobserver_close(struct kw_jobserver *js);
 
 /* The descriptor that becomes readable when a token may be free, or -1. */

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Exit statuses of klinkwrap itself (DESIGN.md, "Exit status"). */
+/* Exit statuses of klinkwrap itself (doc/DESIGN.md, "Exit status"). */
 enum {
 	KW_EXIT_NOT_CONVERGED = 124, /* the fixed point was not reached */
 	KW_EXIT_SELF = 125,          /* usage, configuration, I/O */

@@ -108,19 +108,35 @@ teardown() {
 	[[ "$output" == *"style:       none"* ]]
 }
 
-# bad_input MAKEFLAGS WARNING-REGEX: a link under MAKEFLAGS works, warns
-# once as given (or not at all for an empty regex) and does not hang.
+# bad_input MAKEFLAGS WARNING-REGEX: under MAKEFLAGS, an lld link works,
+# warns not at all, leaves lld's threads alone and says why only under
+# --verbose; an --exclusive serial link (which needs the jobserver) works
+# and warns once as given. An empty regex: a jobserver nobody can see,
+# nothing to say. Neither hangs.
 bad_input() {
+	local -x LC_ALL=C # the bytes of MAKEFLAGS need not be text
 	MAKEFLAGS=$1 run --separate-stderr timeout 10 "$KLINKWRAP" --verbose ld.lld -o out main.o helper.o -e main
 	echo "MAKEFLAGS=$1: $stderr"
 	[ "$status" -eq 0 ]
 	is_elf out
 	rm out
+	refute grep -aq 'warning' <<<"$stderr"
+	refute grep -aq 'gets [0-9]* thread' <<<"$stderr"
 	if [ -n "$2" ]; then
-		[ "$(grep -c 'klinkwrap: warning: jobserver unavailable: ' <<<"$stderr")" -eq 1 ]
-		grep -qE "$2" <<<"$stderr"
+		[ "$(grep -ac 'klinkwrap: out: jobserver unavailable: .*; threads left to lld$' <<<"$stderr")" -eq 1 ]
 	else
-		refute grep -q 'warning' <<<"$stderr"
+		refute grep -aq 'unavailable' <<<"$stderr"
+	fi
+	MAKEFLAGS=$1 run --separate-stderr timeout 10 "$KLINKWRAP" --exclusive ld -o vmlinux main.o helper.o -e main
+	echo "MAKEFLAGS=$1 (exclusive): $stderr"
+	[ "$status" -eq 0 ]
+	is_elf vmlinux
+	rm vmlinux
+	if [ -n "$2" ]; then
+		[ "$(grep -ac 'klinkwrap: warning: jobserver unavailable: ' <<<"$stderr")" -eq 1 ]
+		grep -aqE "$2" <<<"$stderr"
+	else
+		refute grep -aq 'warning' <<<"$stderr"
 	fi
 }
 

@@ -137,15 +137,34 @@ signal_recipe() {
 	[ "$(max_threads err)" -le 4 ]
 }
 
-@test "a recipe without '+' gets the warning once and one thread" {
-	printf 'all: a b\na b:\n\t$(KW) --verbose ld.lld -o $@ main.o helper.o -e main\n' >Makefile
+@test "a recipe without '+': lld keeps its own threads, no warning; --verbose says why" {
+	# Kbuild's vmlinux.o and composite-module links: no '+', under -j4.
+	# A stand-in ld.lld records its arguments, then runs the real one.
+	mkdir bin
+	printf '#!/bin/sh\necho "$*" >>"%s/args"\nexec %s "$@"\n' "$PWD" "$(command -v ld.lld)" >bin/ld.lld
+	chmod +x bin/ld.lld
+	{
+		printf 'all:'
+		printf ' o%d' $(seq 10)
+		printf '\no%%:\n\t$(KW) bin/ld.lld -o $@ main.o helper.o -e main\n'
+	} >Makefile
 	run --separate-stderr make -j4 KW="$KLINKWRAP" 3>&-
 	[ "$status" -eq 0 ]
 	echo "$stderr"
-	[ "$(grep -c "klinkwrap: warning: jobserver unavailable: the read fd [0-9]* from MAKEFLAGS is closed; running with one slot: add '+' to the parent make rule" <<<"$stderr")" -eq 2 ]
-	grep -q 'a: jobserver: holding 0 token(s), lld gets 1 thread(s)' <<<"$stderr"
+	[ -z "$stderr" ]
+	[ "$(wc -l <args)" -eq 10 ]
+	refute grep -q threads args
+	is_elf o1
+	# --verbose: one line per link says why, no token lines, no warning.
+	rm args
+	run --separate-stderr make -B -j4 KW="$KLINKWRAP --verbose" 3>&-
+	[ "$status" -eq 0 ]
+	echo "$stderr"
+	[ "$(grep -c "klinkwrap: o[0-9]*: jobserver unavailable: the read fd [0-9]* from MAKEFLAGS is closed; threads left to lld$" <<<"$stderr")" -eq 10 ]
+	refute grep -q warning <<<"$stderr"
+	refute grep -q 'holding\|giving back' <<<"$stderr"
+	refute grep -q threads args
 	refute grep -q INTERNAL <<<"$stderr"
-	is_elf a
 }
 
 @test "the linker gets --threads=N / --thread-count=N; user settings and bfd are left alone" {
@@ -338,7 +357,8 @@ MK
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
 	is_elf vmlinux
-	# An lld link that would take tokens, among bfd links: one warning.
+	# Nor an lld link that would take tokens, among bfd links: without a
+	# usable jobserver its threads are lld's own business.
 	cat >Makefile <<'MK'
 all: r.o app vmlinux.o
 r.o vmlinux.o:
@@ -349,10 +369,9 @@ MK
 	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
 	[ "$status" -eq 0 ]
 	echo "$stderr"
-	[ "$(grep -c 'jobserver unavailable' <<<"$stderr")" -eq 1 ]
-	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+	[ -z "$stderr" ]
 	is_elf app
-	# An exclusive serial bfd link would take tokens: it warns too.
+	# An exclusive serial link needs the jobserver: it warns, once.
 	printf 'vmlinux:\n\t$(KW) --exclusive ld -o $@ main.o helper.o -e main\n' >Makefile
 	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
 	[ "$status" -eq 0 ]
@@ -367,10 +386,32 @@ MK
 	[ "$status" -eq 0 ]
 	[ "$(grep -c "jobserver unavailable: the read fd [0-9]* from MAKEFLAGS is closed; running with one slot: add '+' to the parent make rule" <<<"$stderr")" -eq 2 ]
 	refute grep -q 'not a pipe' <<<"$stderr"
-	printf 'vmlinux:\n\t$(KW) ld.lld -o $@ main.o helper.o -e main\n' >Makefile
+	printf 'vmlinux:\n\t$(KW) --verbose ld.lld -o $@ main.o helper.o -e main\n' >Makefile
 	run --separate-stderr make -B -j2 KW="$KLINKWRAP" 3>&-
 	[ "$status" -eq 0 ]
-	grep -q 'the read fd [0-9]* from MAKEFLAGS is closed' <<<"$stderr"
+	grep -q 'vmlinux: jobserver unavailable: the read fd [0-9]* from MAKEFLAGS is closed' <<<"$stderr"
 	refute grep -q 'not a pipe' <<<"$stderr"
 	[ -e .klinkwrap-serial.lock ]
+}
+
+@test "jobserver-info connects only where a link would, and shows the warning an exclusive link prints" {
+	cat >Makefile <<'MK'
+all:
+	@$(KW) jobserver-info >info.txt
+	@$(KW) --exclusive ld -o vmlinux main.o helper.o -e main 2>link.err
+	+@KLINKWRAP_THREADS=off $(KW) jobserver-info >off.txt
+	+@KLINKWRAP_THREADS=off KLINKWRAP_EXCLUSIVE=yes $(KW) jobserver-info >exclusive.txt
+MK
+	run make -j3 KW="$KLINKWRAP" 3>&-
+	[ "$status" -eq 0 ]
+	cat info.txt link.err off.txt exclusive.txt
+	# Without '+': the very text the exclusive serial link printed.
+	[ -s link.err ]
+	[ "$(sed -n 's/^warning: *//p' info.txt)" = "$(cat link.err)" ]
+	# --threads=off and no --exclusive: no link would connect, nor does it.
+	grep -qx 'usable:      no' off.txt
+	grep -qx 'free tokens: -' off.txt
+	grep -qx 'warning:     (none)' off.txt
+	grep -qx 'usable:      yes' exclusive.txt
+	grep -qx 'free tokens: 2' exclusive.txt
 }

@@ -161,3 +161,28 @@ MK
 	[ ! -e vmlinux ]
 	grep -q 'vmlinux: jobserver: giving back 2 token(s)' err
 }
+
+@test "a serial lock file that is a symbolic link or not a regular file is refused" {
+	# A planted link must not make klinkwrap create or lock its target.
+	ln -s "$PWD/victim" .klinkwrap-serial.lock
+	run --separate-stderr "$KLINKWRAP" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == "klinkwrap: warning: the serial-link lock ./.klinkwrap-serial.lock is a symbolic link; refusing it, linking unlocked" ]]
+	[ ! -e victim ]
+	is_elf vmlinux
+	# --verbose does not claim a lock it did not take.
+	run --separate-stderr "$KLINKWRAP" --verbose ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"lock taken"* ]]
+	rm .klinkwrap-serial.lock
+	# A fifo would hang an open for reading; a directory cannot be locked.
+	mkfifo .klinkwrap-serial.lock
+	run --separate-stderr timeout 10 "$KLINKWRAP" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"the serial-link lock ./.klinkwrap-serial.lock is not a regular file; refusing it"* ]]
+	rm .klinkwrap-serial.lock
+	mkdir .klinkwrap-serial.lock
+	run --separate-stderr "$KLINKWRAP" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"lock"*"refusing it, linking unlocked"* || "$stderr" == *"cannot open the serial-link lock"* ]]
+}

@@ -274,3 +274,84 @@ while :; do sleep 0.05; done"
 	[ "$(cat stdin.txt)" = hello ]
 	[ "$(cat env.txt)" = kept ]
 }
+
+@test "two different klinkwrap copies nested on a serial output: the inner passes through" {
+	# An installed copy in LD=, the build's own in a masquerade directory:
+	# the outer holds the serial lock, the inner must not wait for it.
+	mkdir -p n/bin n/w
+	cp "$KLINKWRAP" n/bin/klinkwrap
+	ln -s "$KLINKWRAP" n/w/ld
+	ld -o plain main.o helper.o -e main
+	PATH="$PWD/n/w:$PATH" run -0 timeout 20 n/bin/klinkwrap ld -o vmlinux main.o helper.o -e main
+	[ -z "$output" ]
+	cmp plain vmlinux
+	# --verbose: the inner says so, the outer reports the link.
+	PATH="$PWD/n/w:$PATH" KLINKWRAP_VERBOSE=yes run -0 timeout 20 n/bin/klinkwrap ld -o vmlinux main.o helper.o -e main
+	echo "$output"
+	[[ "$output" == *"klinkwrap: vmlinux: already wrapped by klinkwrap (pid "*"): running "*"/ld as is"* ]]
+	[[ "$output" == *"klinkwrap: vmlinux: serial link: lock taken after"* ]]
+	[ "$(grep -c 'lock taken' <<<"$output")" -eq 1 ]
+	[[ "$output" == *"klinkwrap: vmlinux: "*" exited 0 after "* ]]
+	cmp plain vmlinux
+}
+
+@test "the marker of a wrapped link is in the linker's environment only" {
+	script env-ld 'env >linker.env'
+	"$KLINKWRAP" ./env-ld -o out main.o
+	grep -q '^KLINKWRAP_WRAPPED=[0-9][0-9]*$' linker.env
+	grep -qx 'KLINKWRAP_NESTING=1' linker.env
+	# A call that is handed over (no output) carries no marker of its own.
+	"$KLINKWRAP" ./env-ld main.o
+	run grep -q '^KLINKWRAP_WRAPPED=' linker.env
+	[ "$status" -eq 1 ]
+}
+
+@test "a successful run that writes no output file gives no hash warning" {
+	require ld.lld
+	# GNU ld's -version and --target-help print and write nothing.
+	for args in "-version main.o -o out" "main.o -o out --target-help"; do
+		plain_status=0 wrapped_status=0
+		ld $args >plain.out 2>plain.err || plain_status=$?
+		"$KLINKWRAP" ld $args >wrapped.out 2>wrapped.err || wrapped_status=$?
+		[ "$plain_status" -eq "$wrapped_status" ]
+		cat wrapped.err
+		cmp plain.err wrapped.err
+		cmp plain.out wrapped.out
+		[ ! -e out ]
+	done
+	# -o - is standard output, not a file named '-'.
+	ld.lld -o - main.o helper.o -e main >plain.bin
+	run --separate-stderr "$KLINKWRAP" ld.lld -o - main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	"$KLINKWRAP" ld.lld -o - main.o helper.o -e main >wrapped.bin
+	cmp plain.bin wrapped.bin
+	# GNU ld writes a file named '-': that one is hashed; an old one left
+	# there is not lld's output to stdout.
+	run --separate-stderr "$KLINKWRAP" --verbose ld -o - main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"klinkwrap: -: "*"exited 0 after "*", symhash "* ]]
+	touch -d '1 hour ago' ./-
+	run --separate-stderr "$KLINKWRAP" --verbose ld.lld -o - main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"klinkwrap: -: "*"exited 0 after "* ]]
+	[[ "$stderr" != *symhash* ]]
+	rm -f ./- # lld removes an old output before it writes
+	# cc -E to stdout (a compiler driver given as the linker).
+	printf 'int x;\n' >m.c
+	run --separate-stderr "$KLINKWRAP" cc -E m.c -o -
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"int x;"* ]]
+	# A fifo as the output: never opened for reading (it would block).
+	mkfifo fifo-out
+	script fifo-ld 'exit 0'
+	run --separate-stderr timeout 10 "$KLINKWRAP" ./fifo-ld -o fifo-out main.o
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	# An output that was written but is corrupt ELF still warns.
+	script fake-ld 'head -c 100 main.o >out'
+	run --separate-stderr "$KLINKWRAP" ./fake-ld -o out main.o
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"out: cannot hash the symbol set"* ]]
+}

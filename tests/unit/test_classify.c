@@ -7,6 +7,9 @@
 #include <cmocka.h>
 
 #include <fcntl.h>
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +68,77 @@ static void test_lock(void **state)
 
 	/* A directory we cannot use: warned, unlocked, no failure. */
 	assert_int_equal(classify_lock("/nonexistent-dir/vmlinux", &waited), -1);
+	rmdir(dir);
+}
+
+/* Can another process take the lock file at PATH now? */
+static bool lock_free(const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDWR);
+		_exit(fd >= 0 && !flock(fd, LOCK_EX | LOCK_NB) ? 0 : 1);
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The lock again in the same process (check, regenerate, relink): at
+ * once, not a wait for itself, and held until the last unlock. Another
+ * name of the same directory counts as the same lock. */
+static void test_lock_reentrant(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kwclXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char out[64], other[96], lock[96];
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	snprintf(other, sizeof(other), "%s/./.tmp_vmlinux1", dir);
+	snprintf(lock, sizeof(lock), "%s/" KW_SERIAL_LOCK, dir);
+	double waited;
+	int outer = classify_lock(out, &waited);
+	assert_true(outer >= 0);
+	assert_false(lock_free(lock));
+	for (int i = 0; i < 3; i++) {
+		int inner = classify_lock(other, &waited); /* would block forever before */
+		assert_true(inner >= 0);
+		assert_true(waited == 0);
+		classify_unlock(inner);
+		assert_false(lock_free(lock));
+	}
+	classify_unlock(outer);
+	assert_true(lock_free(lock));
+	unlink(lock);
+	rmdir(dir);
+}
+
+/* A lock file that is a symbolic link is not followed (its target is
+ * neither created nor locked); a fifo or a directory is refused without
+ * hanging. Each: a warning, and the link runs unlocked. */
+static void test_lock_not_regular(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kwclXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char out[64], lock[96], target[96];
+	snprintf(out, sizeof(out), "%s/vmlinux", dir);
+	snprintf(lock, sizeof(lock), "%s/" KW_SERIAL_LOCK, dir);
+	snprintf(target, sizeof(target), "%s/victim", dir);
+	double waited;
+
+	assert_int_equal(symlink(target, lock), 0);
+	assert_int_equal(classify_lock(out, &waited), -1);
+	assert_int_equal(access(target, F_OK), -1);
+	unlink(lock);
+
+	assert_int_equal(mkfifo(lock, 0600), 0);
+	assert_int_equal(classify_lock(out, &waited), -1);
+	unlink(lock);
+
+	assert_int_equal(mkdir(lock, 0700), 0);
+	assert_int_equal(classify_lock(out, &waited), -1);
+	rmdir(lock);
 	rmdir(dir);
 }
 
@@ -161,6 +235,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_lock_reentrant),
+		cmocka_unit_test(test_lock_not_regular),
 		cmocka_unit_test(test_linker_kinds),
 		cmocka_unit_test(test_user_threads),
 		cmocka_unit_test(test_thread_args),

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -15,6 +16,16 @@
 #include <unistd.h>
 
 #include "klinkwrap/exec.h"
+#include "klinkwrap/util.h"
+
+/* exec_start of PATH with ARGV and no other option. */
+static int start(struct kw_child *child, const char *path, char **argv)
+{
+	*child = (struct kw_child)KW_CHILD_INIT;
+	child->path = path;
+	child->argv = argv;
+	return exec_start(child);
+}
 
 static void test_caught_before_start(void **state)
 {
@@ -23,7 +34,7 @@ static void test_caught_before_start(void **state)
 	char *argv[] = { "/bin/true", NULL };
 	exec_signals_catch();
 	raise(SIGTERM); /* recorded, not fatal */
-	assert_int_equal(exec_start(&child, "/bin/true", argv), 0);
+	assert_int_equal(start(&child, "/bin/true", argv), 0);
 	assert_int_equal(child.pid, -1);
 	assert_true(WIFSIGNALED(child.status));
 	assert_int_equal(WTERMSIG(child.status), SIGTERM);
@@ -43,7 +54,7 @@ static void test_caught_after_child(void **state)
 	struct kw_child child;
 	char *argv[] = { "/bin/true", NULL };
 	exec_signals_catch();
-	assert_int_equal(exec_start(&child, "/bin/true", argv), 0);
+	assert_int_equal(start(&child, "/bin/true", argv), 0);
 	assert_int_equal(exec_wait(&child), 0);
 	assert_true(WIFEXITED(child.status));
 	/* Still caught: exec_wait undid only its own catch. */
@@ -71,7 +82,7 @@ static void test_sigchld_ignored(void **state)
 	struct kw_child child;
 	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
 	signal(SIGCHLD, SIG_IGN);
-	int started = exec_start(&child, "/bin/sh", argv);
+	int started = start(&child, "/bin/sh", argv);
 	int waited = started ? -2 : exec_wait(&child);
 	signal(SIGCHLD, SIG_DFL);
 	assert_int_equal(started, 0);
@@ -99,7 +110,7 @@ static void test_mask_kept(void **state)
 	char *argv[] = { "grep", "SigBlk", "/proc/self/status", NULL };
 	struct kw_child child;
 	exec_signals_catch();
-	int started = exec_start(&child, "/bin/grep", argv);
+	int started = start(&child, "/bin/grep", argv);
 	int waited = started ? -2 : exec_wait(&child);
 	exec_signals_release();
 	dup2(saved_stdout, 1);
@@ -175,13 +186,129 @@ static void test_wait_watching(void **state)
 	snprintf(cmd, sizeof(cmd), "printf x >&%d; sleep 0.1; printf y >&%d; exit 3", p[1], p[1]);
 	char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	struct kw_child child;
-	assert_int_equal(exec_start(&child, "/bin/sh", argv), 0);
+	assert_int_equal(start(&child, "/bin/sh", argv), 0);
 	assert_int_equal(exec_wait_watching(&child, p[0], on_ready, NULL), 0);
 	assert_true(WIFEXITED(child.status));
 	assert_int_equal(WEXITSTATUS(child.status), 3);
 	assert_int_equal(readies, 2);
 	close(p[0]);
 	close(p[1]);
+}
+
+/* The whole file, or "" (static buffer). */
+static const char *slurp(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+	if (f)
+		fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The options a helper command needs: environment additions and
+ * removals for this child only, a working directory, stdin from a file,
+ * stdout to a file (relative to klinkwrap's cwd, not the child's). */
+static void test_child_options(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/kwexXXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char sub[64], in[64], out[64];
+	snprintf(sub, sizeof(sub), "%s/sub", dir);
+	snprintf(in, sizeof(in), "%s/in", dir);
+	snprintf(out, sizeof(out), "%s/out", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	FILE *f = fopen(in, "w");
+	fputs("from stdin\n", f);
+	fclose(f);
+	setenv("KW_TEST_GONE", "parent", 1);
+	setenv("KW_TEST_CHANGED", "parent", 1);
+
+	const char *env[] = { "KW_TEST_ADDED=1", "KW_TEST_CHANGED=child", "KW_TEST_GONE", NULL };
+	char *argv[] = { "sh", "-c",
+			 "read line; echo \"$line|$KW_TEST_ADDED|$KW_TEST_CHANGED|${KW_TEST_GONE-unset}|$PWD\"",
+			 NULL };
+	struct kw_child child = KW_CHILD_INIT;
+	child.argv = argv; /* path NULL: found on PATH */
+	child.env = env;
+	child.dir = sub;
+	child.stdin_file = in;
+	child.stdout_file = out;
+	assert_int_equal(exec_run(&child), 0);
+	assert_true(WIFEXITED(child.status) && WEXITSTATUS(child.status) == 0);
+	char want[160];
+	snprintf(want, sizeof(want), "from stdin|1|child|unset|%s\n", sub);
+	assert_string_equal(slurp(out), want);
+	/* klinkwrap's own environment is unchanged. */
+	assert_string_equal(getenv("KW_TEST_GONE"), "parent");
+	assert_string_equal(getenv("KW_TEST_CHANGED"), "parent");
+	assert_null(getenv("KW_TEST_ADDED"));
+	unsetenv("KW_TEST_GONE");
+	unsetenv("KW_TEST_CHANGED");
+
+	/* stdout truncated on the next run. */
+	char *short_argv[] = { "/bin/echo", "x", NULL };
+	child = (struct kw_child)KW_CHILD_INIT;
+	child.path = "/bin/echo";
+	child.argv = short_argv;
+	child.stdout_file = out;
+	assert_int_equal(exec_run(&child), 0);
+	assert_string_equal(slurp(out), "x\n");
+
+	/* A redirection that cannot be opened: klinkwrap's failure, nothing runs. */
+	char bad[80];
+	snprintf(bad, sizeof(bad), "%s/no/such/dir/out", dir);
+	child = (struct kw_child)KW_CHILD_INIT;
+	child.path = "/bin/echo";
+	child.argv = short_argv;
+	child.stdout_file = bad;
+	child.quiet = true;
+	assert_int_equal(exec_run(&child), KW_EXIT_SELF);
+	assert_int_equal(child.start_errno, ENOENT);
+	assert_int_equal(child.pid, -1);
+
+	unlink(in);
+	unlink(out);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+/* A program that cannot be started: 127/126 with one message, or none
+ * when quiet (a probe that may fail). */
+static void test_start_failure_quiet(void **state)
+{
+	(void)state;
+	char *argv[] = { "no-such-program-xyz", NULL };
+	FILE *err = tmpfile();
+	int saved = dup(2);
+	fflush(stderr);
+	dup2(fileno(err), 2);
+	struct kw_child child = KW_CHILD_INIT;
+	child.argv = argv;
+	child.quiet = true;
+	int quiet_rc = exec_run(&child);
+	int quiet_errno = child.start_errno;
+	long after_quiet = ftell(err);
+	child = (struct kw_child)KW_CHILD_INIT;
+	child.path = "/nonexistent/ld";
+	child.argv = argv;
+	int loud_rc = exec_start(&child);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(quiet_rc, 127);
+	assert_int_equal(quiet_errno, ENOENT);
+	assert_int_equal(after_quiet, 0);
+	assert_int_equal(loud_rc, 127);
+	char msg[128] = "";
+	rewind(err);
+	assert_non_null(fgets(msg, sizeof(msg), err));
+	assert_string_equal(msg, "klinkwrap: /nonexistent/ld: cannot execute: No such file or "
+			    "directory\n");
+	assert_null(fgets(msg, sizeof(msg), err));
+	fclose(err);
 }
 
 int main(void)
@@ -194,6 +321,8 @@ int main(void)
 		cmocka_unit_test(test_sigchld_ignored),
 		cmocka_unit_test(test_mask_kept),
 		cmocka_unit_test(test_sigpipe),
+		cmocka_unit_test(test_child_options),
+		cmocka_unit_test(test_start_failure_quiet),
 	};
 	return cmocka_run_group_tests_name("exec", tests, NULL, NULL);
 }

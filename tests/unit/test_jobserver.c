@@ -6,7 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +20,18 @@
 
 #include "klinkwrap/jobserver.h"
 #include "klinkwrap/util.h"
+
+/* A write() that writes nothing on one fd, as no pipe does but the
+ * client must not misreport: it takes the place of libc's for the library
+ * linked into this test. */
+static int zero_write_fd = -1;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	if (fd == zero_write_fd && n > 0)
+		return 0;
+	return syscall(SYS_write, fd, buf, n);
+}
 
 static void parse(const char *flags, struct kw_makeflags *mf)
 {
@@ -83,6 +99,13 @@ static void test_parse_odd_input(void **state)
 	parse("-j", &mf);
 	assert_int_equal(mf.style, KW_JS_NONE);
 	assert_int_equal(mf.jobs, 0);
+	/* A -jN past ULONG_MAX is no count (exclusive mode would wait for
+	 * tokens that cannot exist); the largest one is. */
+	parse("-j99999999999999999999999 --jobserver-auth=3,4", &mf);
+	assert_int_equal(mf.jobs, 0);
+	jobserver_makeflags_release(&mf);
+	parse("-j18446744073709551615", &mf);
+	assert_int_equal(mf.jobs, ULONG_MAX);
 	/* Variable definitions after "--" are not flags. */
 	parse(" -j3 -- X=--jobserver-auth=5,6", &mf);
 	assert_int_equal(mf.style, KW_JS_NONE);
@@ -181,6 +204,67 @@ static void test_exit_gives_back(void **state)
 	close(fds[1]);
 }
 
+/* Tokens of every connection still open at exit go back, however many
+ * (the registry had room for four). */
+static void test_exit_gives_back_many(void **state)
+{
+	(void)state;
+	enum { N = 12 };
+	int fds[N][2];
+	char flags[N][64];
+	for (int i = 0; i < N; i++)
+		make_pipe(fds[i], "ab", flags[i], sizeof(flags[i]));
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct kw_jobserver js[N];
+		for (int i = 0; i < N; i++)
+			if (!jobserver_open(&js[i], flags[i]) || jobserver_take(&js[i], 10) != 2)
+				_exit(99);
+		kw_die(7, "dying with tokens of %d jobservers held", N);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 7);
+	for (int i = 0; i < N; i++) {
+		assert_string_equal(drain(fds[i][0]), "ab");
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
+/* A write of 0 bytes while giving back: reported as such, not with
+ * whatever errno held before. */
+static void test_zero_write(void **state)
+{
+	(void)state;
+	int fds[2];
+	char flags[64];
+	make_pipe(fds, "xy", flags, sizeof(flags));
+	struct kw_jobserver js;
+	assert_true(jobserver_open(&js, flags));
+	assert_int_equal(jobserver_take(&js, 10), 2);
+	FILE *err = tmpfile();
+	int saved = dup(2);
+	dup2(fileno(err), 2);
+	zero_write_fd = fds[1];
+	errno = ENOENT; /* stale */
+	int rc = jobserver_give_back(&js);
+	zero_write_fd = -1;
+	dup2(saved, 2);
+	close(saved);
+	assert_int_equal(rc, -1);
+	char msg[256] = "";
+	rewind(err);
+	assert_non_null(fgets(msg, sizeof(msg), err));
+	fclose(err);
+	assert_string_equal(msg, "klinkwrap: cannot give 2 jobserver token(s) back to make: the "
+			    "write wrote nothing\n");
+	jobserver_close(&js);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 static void test_unusable_fds(void **state)
 {
 	(void)state;
@@ -190,7 +274,10 @@ static void test_unusable_fds(void **state)
 	assert_false(jobserver_open(&js, " -j4 --jobserver-auth=200,201"));
 	assert_non_null(js.problem);
 	assert_non_null(strstr(js.problem, "closed"));
-	assert_non_null(strstr(js.problem, "add '+' to the parent make rule"));
+	char *warning = jobserver_unusable_warning(&js);
+	assert_string_equal(warning, "jobserver unavailable: the read fd 200 from MAKEFLAGS is "
+			    "closed; running with one slot: add '+' to the parent make rule");
+	free(warning);
 	assert_true(jobserver_present(&js));
 	assert_int_equal(jobserver_take(&js, 5), 0);
 	jobserver_close(&js);
@@ -222,14 +309,23 @@ static void test_unusable_fds(void **state)
 	/* Negative fds, unknown style. */
 	assert_false(jobserver_open(&js, " -j4 --jobserver-auth=-2,-2"));
 	assert_non_null(strstr(js.problem, "no jobserver"));
+	warning = jobserver_unusable_warning(&js);
+	assert_non_null(strstr(warning, "; running with one slot: add '+' to the parent make rule"));
+	free(warning);
 	jobserver_close(&js);
 	assert_false(jobserver_open(&js, " -j4 --jobserver-auth=sem:x"));
 	assert_non_null(strstr(js.problem, "unrecognised"));
+	/* '+' would not help there. */
+	warning = jobserver_unusable_warning(&js);
+	assert_string_equal(warning, "jobserver unavailable: unrecognised --jobserver-auth=sem:x "
+			    "in MAKEFLAGS; running with one slot");
+	free(warning);
 	jobserver_close(&js);
 
 	/* No jobserver at all, and a dry run: no problem, no tokens. */
 	assert_false(jobserver_open(&js, "-k"));
 	assert_null(js.problem);
+	assert_null(jobserver_unusable_warning(&js));
 	assert_false(jobserver_present(&js));
 	jobserver_close(&js);
 	assert_false(jobserver_open(&js, "n -j4 --jobserver-auth=3,4"));
@@ -320,6 +416,8 @@ int main(void)
 		cmocka_unit_test(test_parse_dry_run),
 		cmocka_unit_test(test_pipe_tokens_exact),
 		cmocka_unit_test(test_exit_gives_back),
+		cmocka_unit_test(test_exit_gives_back_many),
+		cmocka_unit_test(test_zero_write),
 		cmocka_unit_test(test_unusable_fds),
 		cmocka_unit_test(test_fifo),
 		cmocka_unit_test(test_init_then_connect),
