@@ -333,12 +333,28 @@ int symset_sym_cmp(const struct kw_sym *a, const struct kw_sym *b)
 }
 
 /* The canonical order of two records. */
+/* The canonical order of two records of one run: both undefined or both
+ * defined, with the same value (sort_range sorts by those first). The
+ * fields straight from the records: going through load() and
+ * symset_sym_cmp cost most of the sort on a kernel's 10,000
+ * __kstrtabns_ symbols at one address. */
 static int rec_cmp(const struct kw_symset_priv *p, const struct rec *a, const struct rec *b)
 {
-	struct kw_sym sa, sb;
-	load(p, a, &sa);
-	load(p, b, &sb);
-	return symset_sym_cmp(&sa, &sb);
+	if (a->name != b->name) {
+		int r = strcmp(p->strtab + a->name, p->strtab + b->name);
+		if (r)
+			return r;
+	}
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	unsigned ia = REC_INFO(a->sect), ib = REC_INFO(b->sect);
+	if (ST_TYPE(ia) != ST_TYPE(ib))
+		return ST_TYPE(ia) < ST_TYPE(ib) ? -1 : 1;
+	if (ST_BIND(ia) != ST_BIND(ib))
+		return ST_BIND(ia) < ST_BIND(ib) ? -1 : 1;
+	if (REC_INDEX(a->sect) == REC_INDEX(b->sect))
+		return 0;
+	return strcmp(rec_section(p, a), rec_section(p, b));
 }
 
 static void swap(struct rec *a, struct rec *b)
@@ -348,78 +364,18 @@ static void swap(struct rec *a, struct rec *b)
 	*b = t;
 }
 
-static void sift_down(const struct kw_symset_priv *p, struct rec *v, size_t root, size_t n)
-{
-	for (;;) {
-		size_t c = 2 * root + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && rec_cmp(p, &v[c], &v[c + 1]) < 0)
-			c++;
-		if (rec_cmp(p, &v[root], &v[c]) >= 0)
-			return;
-		swap(&v[root], &v[c]);
-		root = c;
-	}
-}
+/* Radix sort of V[0..N) by value, stable, in 12-bit digits of value -
+ * min, TMP scratch of N records. When value - min fits in three digits
+ * (a linked image's addresses do), an LSD sort: one counting pass for
+ * them all, and digits that are the same in every record skipped, so
+ * that 16 MiB of addresses take two passes. Wider ranges are clusters
+ * far apart (a vmlinux's per-CPU symbols at 0 and its text at
+ * 0xffffffff81000000: six digits): one MSD pass on the top digit, then
+ * each bucket by itself, with its own minimum. */
+enum { RADIX_BITS = 12, RADIX_BUCKETS = 1 << RADIX_BITS, RADIX_LSD = 3 };
 
-/* In-place introsort, for the runs of equal values (all of an object
- * file's symbols may be at 0): no extra memory, no quadratic case. */
-static void introsort(const struct kw_symset_priv *p, struct rec *v, size_t n, unsigned depth)
-{
-	while (n > 16) {
-		if (depth-- == 0) {
-			for (size_t i = n / 2; i-- > 0;)
-				sift_down(p, v, i, n);
-			for (size_t i = n; i-- > 1;) {
-				swap(&v[0], &v[i]);
-				sift_down(p, v, 0, i);
-			}
-			return;
-		}
-		/* Median of three into v[0], then Hoare partition. */
-		size_t m = n / 2;
-		if (rec_cmp(p, &v[m], &v[0]) < 0)
-			swap(&v[m], &v[0]);
-		if (rec_cmp(p, &v[n - 1], &v[m]) < 0) {
-			swap(&v[n - 1], &v[m]);
-			if (rec_cmp(p, &v[m], &v[0]) < 0)
-				swap(&v[m], &v[0]);
-		}
-		swap(&v[0], &v[m]);
-		size_t i = 0, j = n;
-		for (;;) {
-			while (rec_cmp(p, &v[++i], &v[0]) < 0 && i < n - 1)
-				;
-			while (rec_cmp(p, &v[0], &v[--j]) < 0)
-				;
-			if (i >= j)
-				break;
-			swap(&v[i], &v[j]);
-		}
-		swap(&v[0], &v[j]);
-		/* Recurse into the smaller side, loop on the larger. */
-		if (j < n - j - 1) {
-			introsort(p, v, j, depth);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			introsort(p, v + j + 1, n - j - 1, depth);
-			n = j;
-		}
-	}
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && rec_cmp(p, &v[k], &v[k - 1]) < 0; k--)
-			swap(&v[k], &v[k - 1]);
-}
-
-/* LSD radix sort of V[0..N) by value, in 12-bit digits of value - min:
- * one counting pass for every digit, and digits that are the same in
- * every record skipped, so that 16 MiB of addresses take two passes.
- * TMP is scratch of N records. */
 static void radix(struct rec *v, struct rec *tmp, size_t n)
 {
-	enum { BITS = 12, BUCKETS = 1 << BITS, DIGITS = (64 + BITS - 1) / BITS };
 	if (n < 2)
 		return;
 	uint64_t min = v[0].value, max = v[0].value;
@@ -429,53 +385,141 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		if (v[i].value > max)
 			max = v[i].value;
 	}
-	/* Only the digits that max - min has. */
 	unsigned digits = 0;
-	for (uint64_t range = max - min; range; range >>= BITS)
+	for (uint64_t range = max - min; range; range >>= RADIX_BITS)
 		digits++;
-	uint32_t(*count)[BUCKETS] = kw_calloc(DIGITS, sizeof(*count));
+	if (digits > RADIX_LSD) {
+		unsigned shift = (digits - 1) * RADIX_BITS;
+		size_t *start = kw_calloc(RADIX_BUCKETS + 1, sizeof(*start));
+		for (size_t i = 0; i < n; i++)
+			start[((v[i].value - min) >> shift) + 1]++;
+		for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+			start[b + 1] += start[b];
+		size_t *at = kw_malloc(RADIX_BUCKETS * sizeof(*at));
+		memcpy(at, start, RADIX_BUCKETS * sizeof(*at));
+		for (size_t i = 0; i < n; i++)
+			tmp[at[(v[i].value - min) >> shift]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+		free(at);
+		for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+			radix(v + start[b], tmp + start[b], start[b + 1] - start[b]);
+		free(start);
+		return;
+	}
+	/* On the stack: no allocation and no page faults for a small set. */
+	uint32_t count[RADIX_LSD][RADIX_BUCKETS];
+	memset(count, 0, digits * sizeof(count[0]));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = v[i].value - min;
-		for (unsigned d = 0; d < digits; d++, k >>= BITS)
-			count[d][k & (BUCKETS - 1)]++;
+		for (unsigned d = 0; d < digits; d++, k >>= RADIX_BITS)
+			count[d][k & (RADIX_BUCKETS - 1)]++;
 	}
 	struct rec *v0 = v;
 	for (unsigned d = 0; d < digits; d++) {
-		unsigned shift = d * BITS;
+		unsigned shift = d * RADIX_BITS;
 		uint32_t *c = count[d];
-		if (c[((v[0].value - min) >> shift) & (BUCKETS - 1)] == n)
+		if (c[((v[0].value - min) >> shift) & (RADIX_BUCKETS - 1)] == n)
 			continue;
 		uint32_t sum = 0;
-		for (unsigned b = 0; b < BUCKETS; b++) {
+		for (unsigned b = 0; b < RADIX_BUCKETS; b++) {
 			uint32_t t = c[b];
 			c[b] = sum;
 			sum += t;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[c[((v[i].value - min) >> shift) & (BUCKETS - 1)]++] = v[i];
+			tmp[c[((v[i].value - min) >> shift) & (RADIX_BUCKETS - 1)]++] = v[i];
 		struct rec *t = v;
 		v = tmp;
 		tmp = t;
 	}
 	if (v != v0)
 		memcpy(v0, v, n * sizeof(*v));
-	free(count);
+}
+
+/* The 8 bytes of the name at S as a big-endian number, the bytes after
+ * its NUL as zeros: numbers compare as the names' first 8 bytes do. */
+static uint64_t name_key(const char *s)
+{
+	uint64_t k = 0;
+	for (int b = 0; b < 8; b++) {
+		unsigned char c = (unsigned char)s[b];
+		k = k << 8 | c;
+		if (!c)
+			return k << 8 * (7 - b);
+	}
+	return k;
+}
+
+struct run_key {
+	uint64_t key;           /* name_key after the run's common prefix */
+	uint32_t at;            /* the record's index in the run */
+};
+
+struct run_ctx {
+	const struct kw_symset_priv *p;
+	const struct rec *v;
+};
+
+static int run_key_cmp(const void *a, const void *b, void *arg)
+{
+	const struct run_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	const struct run_ctx *c = arg;
+	return rec_cmp(c->p, &c->v[x->at], &c->v[y->at]);
+}
+
+/* Sort a long run V[0..N) of one value by the full order: on a key of 8
+ * name bytes after the prefix that all its names share, so that most
+ * comparisons are of two integers (an object file's symbols all at 0,
+ * a kernel's 10,000 __kstrtabns_ at one address), names compared whole
+ * only on equal keys. TMP: scratch of N records. */
+static void sort_run(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+{
+	const char *first = p->strtab + v[0].name;
+	size_t common = strlen(first);
+	for (size_t i = 1; i < n && common; i++) {
+		const char *s = p->strtab + v[i].name;
+		size_t l = 0;
+		while (l < common && s[l] == first[l])
+			l++;
+		common = l;
+	}
+	struct run_key *keys = kw_malloc(n * sizeof(*keys));
+	for (size_t i = 0; i < n; i++) {
+		/* Inside the string or its NUL, and .strtab is padded. */
+		keys[i].key = name_key(p->strtab + v[i].name + common);
+		keys[i].at = (uint32_t)i;
+	}
+	struct run_ctx ctx = { p, v };
+	qsort_r(keys, n, sizeof(*keys), run_key_cmp, &ctx);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[keys[i].at];
+	memcpy(v, tmp, n * sizeof(*v));
+	free(keys);
 }
 
 /* Sort V[0..N) (all undefined, or all defined) into the canonical order:
  * by value, then each run of one value by the full order. */
 static void sort_range(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
 {
+	enum { AHEAD = 32, SHORT_RUN = 16 };
 	radix(v, tmp, n);
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
-		while (j < n && v[j].value == v[i].value)
+		/* Runs compare names, a random walk through .strtab: start
+		 * the loads early. */
+		__builtin_prefetch(p->strtab + v[i + AHEAD < n ? i + AHEAD : i].name);
+		while (j < n && v[j].value == v[i].value) {
+			__builtin_prefetch(p->strtab + v[j + AHEAD < n ? j + AHEAD : j].name);
 			j++;
-		if (j - i > 1) {
-			unsigned depth = 2;
-			for (size_t k = j - i; k > 1; k >>= 1)
-				depth += 2;
-			introsort(p, v + i, j - i, depth);
+		}
+		if (j - i > SHORT_RUN) {
+			sort_run(p, v + i, j - i, tmp);
+		} else if (j - i > 1) {
+			for (size_t a = i + 1; a < j; a++)
+				for (size_t k = a; k > i && rec_cmp(p, &v[k], &v[k - 1]) < 0; k--)
+					swap(&v[k], &v[k - 1]);
 		}
 		i = j;
 	}

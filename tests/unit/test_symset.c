@@ -526,6 +526,60 @@ static void test_cross_endianness(void **state)
 		skip();
 }
 
+/* Every neighbour in canonical order, by symset_sym_cmp; and nm's order. */
+static void check_sorted(const struct kw_symset *set)
+{
+	for (size_t i = 1; i < set->count; i++) {
+		struct kw_sym a, b;
+		symset_get(set, i - 1, &a);
+		symset_get(set, i, &b);
+		if (symset_sym_cmp(&a, &b) > 0)
+			fail_msg("canonical order: %s before %s", a.name, b.name);
+		symset_get_nm(set, i - 1, &a);
+		symset_get_nm(set, i, &b);
+		if (a.undefined != b.undefined ? b.undefined
+		    : a.undefined		? strcmp(a.name, b.name) > 0
+		    : a.value != b.value	? a.value > b.value
+						: strcmp(a.name, b.name) > 0)
+			fail_msg("nm order: %s before %s", a.name, b.name);
+	}
+}
+
+/* Long runs of one address (sorted on 8-byte name keys after the common
+ * prefix): names that share the prefix, keys equal past it, names that
+ * are prefixes of others. */
+static void test_long_runs(void **state)
+{
+	(void)state;
+	char *s, *o, *cmd;
+	assert_true(asprintf(&s, "%s/runs.s", tmpdir) > 0);
+	assert_true(asprintf(&o, "%s/runs.o", tmpdir) > 0);
+	FILE *f = fopen(s, "w");
+	assert_non_null(f);
+	fputs("\t.data\n", f);
+	static const char *const tails[] = { "", "a", "abcdefgh", "abcdefgh1", "abcdefgh2",
+					     "abcdefgi", "abcdefg", "b", "A_", "zz" };
+	for (int run = 0; run < 3; run++) {
+		for (int i = 0; i < 40; i++)
+			fprintf(f, "\t.globl __kstrtabns_%d_%s%d\n__kstrtabns_%d_%s%d:\n", run,
+				tails[(i * 7) % 10], i / 10, run, tails[(i * 7) % 10], i / 10);
+		fputs("\t.quad 0\n", f);
+	}
+	fclose(f);
+	assert_true(asprintf(&cmd, "as -o %s %s", o, s) > 0);
+	if (system(cmd))
+		fail_msg("%s failed", cmd);
+	struct kw_symset set;
+	char *why = NULL;
+	assert_int_equal(symset_open(o, &set, &why), KW_SYMSET_OK);
+	assert_int_equal(set.count, 120);
+	check_sorted(&set);
+	symset_close(&set);
+	free(cmd);
+	free(s);
+	free(o);
+}
+
 static void test_xindex(void **state)
 {
 	(void)state;
@@ -549,6 +603,7 @@ static void test_xindex(void **state)
 		past += atoi(s.name + 1) >= 65280;
 	}
 	assert_int_equal(past, 20);
+	check_sorted(&set);
 	symset_close(&set);
 }
 
@@ -762,6 +817,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_fields),
 		cmocka_unit_test(test_cross_endianness),
 		cmocka_unit_test(test_xindex),
+		cmocka_unit_test(test_long_runs),
 		cmocka_unit_test(test_nothing_of_the_file_kept),
 		cmocka_unit_test(test_fifo_not_opened),
 		cmocka_unit_test(test_nm_order),
