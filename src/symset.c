@@ -364,15 +364,16 @@ static void swap(struct rec *a, struct rec *b)
 	*b = t;
 }
 
-/* Radix sort of V[0..N) by value, stable, in 12-bit digits of value -
- * min, TMP scratch of N records. When value - min fits in three digits
- * (a linked image's addresses do), an LSD sort: one counting pass for
- * them all, and digits that are the same in every record skipped, so
- * that 16 MiB of addresses take two passes. Wider ranges are clusters
+/* Radix sort of V[0..N) by value, stable, in digits of value - min (12
+ * bits, 8 for a small set, whose 4096-bucket counts would cost more than
+ * its records), TMP scratch of N records. When value - min fits in 36
+ * bits (a linked image's addresses do), an LSD sort: one counting pass
+ * for every digit, and digits that are the same in every record skipped,
+ * so that 16 MiB of addresses take two passes. Wider ranges are clusters
  * far apart (a vmlinux's per-CPU symbols at 0 and its text at
- * 0xffffffff81000000: six digits): one MSD pass on the top digit, then
- * each bucket by itself, with its own minimum. */
-enum { RADIX_BITS = 12, RADIX_BUCKETS = 1 << RADIX_BITS, RADIX_LSD = 3 };
+ * 0xffffffff81000000: 64 bits): one MSD pass on the top digit, then each
+ * bucket by itself, with its own minimum. */
+enum { RADIX_MAX_BITS = 12, RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14 };
 
 static void radix(struct rec *v, struct rec *tmp, size_t n)
 {
@@ -385,49 +386,51 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		if (v[i].value > max)
 			max = v[i].value;
 	}
+	const unsigned bits = n < RADIX_SMALL ? 8 : RADIX_MAX_BITS;
+	const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
 	unsigned digits = 0;
-	for (uint64_t range = max - min; range; range >>= RADIX_BITS)
+	for (uint64_t range = max - min; range; range >>= bits)
 		digits++;
-	if (digits > RADIX_LSD) {
-		unsigned shift = (digits - 1) * RADIX_BITS;
-		size_t *start = kw_calloc(RADIX_BUCKETS + 1, sizeof(*start));
+	if (digits * bits > RADIX_LSD_BITS) {
+		unsigned shift = (digits - 1) * bits;
+		size_t *start = kw_calloc(buckets + 1, sizeof(*start));
 		for (size_t i = 0; i < n; i++)
 			start[((v[i].value - min) >> shift) + 1]++;
-		for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+		for (size_t b = 0; b < buckets; b++)
 			start[b + 1] += start[b];
-		size_t *at = kw_malloc(RADIX_BUCKETS * sizeof(*at));
-		memcpy(at, start, RADIX_BUCKETS * sizeof(*at));
+		size_t *at = kw_malloc(buckets * sizeof(*at));
+		memcpy(at, start, buckets * sizeof(*at));
 		for (size_t i = 0; i < n; i++)
 			tmp[at[(v[i].value - min) >> shift]++] = v[i];
 		memcpy(v, tmp, n * sizeof(*v));
 		free(at);
-		for (unsigned b = 0; b < RADIX_BUCKETS; b++)
+		for (size_t b = 0; b < buckets; b++)
 			radix(v + start[b], tmp + start[b], start[b + 1] - start[b]);
 		free(start);
 		return;
 	}
-	/* On the stack: no allocation and no page faults for a small set. */
-	uint32_t count[RADIX_LSD][RADIX_BUCKETS];
-	memset(count, 0, digits * sizeof(count[0]));
+	/* On the stack: no allocation for a small set. */
+	uint32_t count[RADIX_LSD_BITS / RADIX_MAX_BITS << RADIX_MAX_BITS];
+	memset(count, 0, digits * buckets * sizeof(*count));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = v[i].value - min;
-		for (unsigned d = 0; d < digits; d++, k >>= RADIX_BITS)
-			count[d][k & (RADIX_BUCKETS - 1)]++;
+		for (unsigned d = 0; d < digits; d++, k >>= bits)
+			count[d * buckets + (k & mask)]++;
 	}
 	struct rec *v0 = v;
 	for (unsigned d = 0; d < digits; d++) {
-		unsigned shift = d * RADIX_BITS;
-		uint32_t *c = count[d];
-		if (c[((v[0].value - min) >> shift) & (RADIX_BUCKETS - 1)] == n)
+		unsigned shift = d * bits;
+		uint32_t *c = count + d * buckets;
+		if (c[((v[0].value - min) >> shift) & mask] == n)
 			continue;
 		uint32_t sum = 0;
-		for (unsigned b = 0; b < RADIX_BUCKETS; b++) {
+		for (size_t b = 0; b < buckets; b++) {
 			uint32_t t = c[b];
 			c[b] = sum;
 			sum += t;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[c[((v[i].value - min) >> shift) & (RADIX_BUCKETS - 1)]++] = v[i];
+			tmp[c[((v[i].value - min) >> shift) & mask]++] = v[i];
 		struct rec *t = v;
 		v = tmp;
 		tmp = t;
@@ -589,9 +592,11 @@ static bool bfd_section(const struct shdr *sh, size_t i, size_t shnum, size_t sy
 	}
 }
 
-/* The scratch buffer for .symtab: 256 KiB, a multiple of both entry
- * sizes, so that one chunk stays in the cache while it is checked. */
-enum { SYM_CHUNK = 1 << 18 };
+/* The scratch buffer for .symtab: 120 KiB, a multiple of both entry
+ * sizes, so that one chunk stays in the cache while it is checked, and
+ * under malloc's mmap threshold, so that the sort's scratch array reuses
+ * its pages (page faults are most of the fixed cost on a small output). */
+enum { SYM_CHUNK = 120 << 10 };
 
 /* The state of the pass over .symtab. */
 struct scan {
@@ -987,7 +992,7 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	c.top = nsyms;
 	size_t per = SYM_CHUNK / symsize;
 	if (s->fd >= 0)
-		chunk = kw_malloc(SYM_CHUNK);
+		chunk = kw_malloc(nsyms < per ? (nsyms ? nsyms : 1) * symsize : SYM_CHUNK);
 	for (size_t first = 0; first < nsyms; first += per) {
 		size_t n = nsyms - first < per ? nsyms - first : per;
 		const unsigned char *ent = src_view(s, chunk, symsh->offset + first * symsize,
@@ -998,6 +1003,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	size_t nund = c.nund, ndef = nsyms - c.top;
 	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	set->count = p->count = nund + ndef;
+	free(chunk);
+	chunk = NULL;
 	tmp = big_alloc((set->count ? set->count : 1) * sizeof(*tmp));
 	if (full) {
 		/* The defined ones were filled from the back: put them in
@@ -1034,7 +1041,7 @@ static void put64(unsigned char *b, uint64_t v)
  * fixed-size copies of NAME_WIN bytes of its name and SEC_WIN of its
  * section name, while HASH_SLACK bytes are free; a longer one goes piece
  * by piece. */
-enum { HASH_BUF = 1 << 16, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
+enum { HASH_BUF = 1 << 14, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
 
 struct hasher {
 	XXH3_state_t *st;
