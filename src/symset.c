@@ -592,10 +592,11 @@ static bool bfd_section(const struct shdr *sh, size_t i, size_t shnum, size_t sy
 	}
 }
 
-/* The scratch buffer for .symtab: 120 KiB, a multiple of both entry
- * sizes, so that one chunk stays in the cache while it is checked, and
- * under malloc's mmap threshold, so that the sort's scratch array reuses
- * its pages (page faults are most of the fixed cost on a small output). */
+/* .symtab is read SYM_CHUNK bytes at a time (a multiple of both entry
+ * sizes) into the start of the sort's scratch array, which is at least
+ * as large: one chunk stays in the cache while it is checked, and no
+ * buffer of its own costs page faults (most of the fixed cost of a small
+ * output). */
 enum { SYM_CHUNK = 120 << 10 };
 
 /* The state of the pass over .symtab. */
@@ -884,7 +885,7 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	unsigned char *rawsh = kw_malloc(tablesize);
 	struct shdr *sh = kw_malloc(p->shnum * sizeof(*sh));
 	enum kw_symset_status rc = KW_SYMSET_BAD;
-	unsigned char *chunk = NULL;
+	unsigned char *chunk;
 	uint32_t *xndx = NULL;
 	struct rec *tmp = NULL;
 	if (src_read(s, rawsh, shoff, tablesize, "the section header table", why))
@@ -991,8 +992,9 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	c.rec = p->rec = big_alloc((nsyms ? nsyms : 1) * sizeof(*c.rec));
 	c.top = nsyms;
 	size_t per = SYM_CHUNK / symsize;
-	if (s->fd >= 0)
-		chunk = kw_malloc(nsyms < per ? (nsyms ? nsyms : 1) * symsize : SYM_CHUNK);
+	/* n records of 24 bytes hold n entries of 16 or 24. */
+	tmp = big_alloc((nsyms ? nsyms : 1) * sizeof(*tmp));
+	chunk = (unsigned char *)tmp;
 	for (size_t first = 0; first < nsyms; first += per) {
 		size_t n = nsyms - first < per ? nsyms - first : per;
 		const unsigned char *ent = src_view(s, chunk, symsh->offset + first * symsize,
@@ -1003,9 +1005,6 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	size_t nund = c.nund, ndef = nsyms - c.top;
 	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	set->count = p->count = nund + ndef;
-	free(chunk);
-	chunk = NULL;
-	tmp = big_alloc((set->count ? set->count : 1) * sizeof(*tmp));
 	if (full) {
 		/* The defined ones were filled from the back: put them in
 		 * symbol-table order for nm's stable sort. */
@@ -1024,7 +1023,6 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	rc = KW_SYMSET_OK;
 out:
 	free(tmp);
-	free(chunk);
 	free(xndx);
 	free(rawsh);
 	free(sh);
