@@ -364,16 +364,18 @@ static void swap(struct rec *a, struct rec *b)
 	*b = t;
 }
 
-/* Radix sort of V[0..N) by value, stable, in digits of value - min (12
- * bits, 8 for a small set, whose 4096-bucket counts would cost more than
- * its records), TMP scratch of N records. When value - min fits in 36
- * bits (a linked image's addresses do), an LSD sort: one counting pass
- * for every digit, and digits that are the same in every record skipped,
- * so that 16 MiB of addresses take two passes. Wider ranges are clusters
- * far apart (a vmlinux's per-CPU symbols at 0 and its text at
- * 0xffffffff81000000: 64 bits): one MSD pass on the top digit, then each
- * bucket by itself, with its own minimum. */
-enum { RADIX_MAX_BITS = 12, RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14 };
+/* Radix sort of V[0..N) by value, stable, in digits of value - min, TMP
+ * scratch of N records. When value - min fits in 36 bits (a linked
+ * image's addresses do), an LSD sort: one counting pass for every digit,
+ * then one scatter pass per digit, in as few digits as fit: two of up to
+ * 14 bits for up to 28 bits (a vmlinux's 58 MiB of text and data: 26
+ * bits, which 12-bit digits would take in three), else three of up to
+ * 12; a small set uses 8-bit digits, since 4096 counts would cost more
+ * than its records. Wider ranges are clusters far apart (a vmlinux's
+ * per-CPU symbols at 0 and its text at 0xffffffff81000000: 64 bits): one
+ * MSD pass on the top 12 bits, then each bucket by itself, with its own
+ * minimum. */
+enum { RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14, RADIX_COUNTS = 2 << 14 };
 
 static void radix(struct rec *v, struct rec *tmp, size_t n)
 {
@@ -386,13 +388,12 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		if (v[i].value > max)
 			max = v[i].value;
 	}
-	const unsigned bits = n < RADIX_SMALL ? 8 : RADIX_MAX_BITS;
-	const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
-	unsigned digits = 0;
-	for (uint64_t range = max - min; range; range >>= bits)
-		digits++;
-	if (digits * bits > RADIX_LSD_BITS) {
-		unsigned shift = (digits - 1) * bits;
+	if (min == max)
+		return;
+	unsigned width = 64 - (unsigned)__builtin_clzll(max - min), digits, bits;
+	if (width > RADIX_LSD_BITS) {
+		unsigned shift = width - 12;
+		size_t buckets = 1u << 12;
 		size_t *start = kw_calloc(buckets + 1, sizeof(*start));
 		for (size_t i = 0; i < n; i++)
 			start[((v[i].value - min) >> shift) + 1]++;
@@ -409,8 +410,15 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		free(start);
 		return;
 	}
-	/* On the stack: no allocation for a small set. */
-	uint32_t count[RADIX_LSD_BITS / RADIX_MAX_BITS << RADIX_MAX_BITS];
+	if (n < RADIX_SMALL)
+		digits = (width + 7) / 8;
+	else
+		digits = width <= 28 ? (width + 13) / 14 : 3;
+	bits = (width + digits - 1) / digits;
+	const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+	/* On the stack: no allocation for a small set (which touches only
+	 * the first KiB of it). */
+	uint32_t count[RADIX_COUNTS];
 	memset(count, 0, digits * buckets * sizeof(*count));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = v[i].value - min;
