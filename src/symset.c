@@ -222,9 +222,12 @@ static char section_letter(const struct shdr *sh, const char *name, unsigned mac
 	static const char *const coff[][2] = {
 		{ ".drectve", "i" }, { ".edata", "e" }, { ".idata", "i" }, { ".pdata", "p" },
 	};
-	for (size_t i = 0; i < sizeof(coff) / sizeof(*coff); i++)
-		if (!strncmp(name, coff[i][0], strlen(coff[i][0])))
-			return coff[i][1][0];
+	/* The COFF names only where they can be: 65,000 sections of an
+	 * object built with -ffunction-sections spent their time here. */
+	if (name[0] == '.' && name[1] && strchr("deip", name[1]))
+		for (size_t i = 0; i < sizeof(coff) / sizeof(*coff); i++)
+			if (!strncmp(name, coff[i][0], strlen(coff[i][0])))
+				return coff[i][1][0];
 
 	bool contents = sh->type != SHT_NOBITS;
 	bool alloc = sh->flags & SHF_ALLOC;
@@ -375,7 +378,33 @@ static void swap(struct rec *a, struct rec *b)
  * per-CPU symbols at 0 and its text at 0xffffffff81000000: 64 bits): one
  * MSD pass on the top 12 bits, then each bucket by itself, with its own
  * minimum. */
-enum { RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14, RADIX_COUNTS = 2 << 14 };
+enum { RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14, RADIX_COUNTS = 2 << 14, RADIX_MSD_MIN = 4096 };
+
+/* A stable merge sort of V[0..N) by value, TMP scratch of N records. */
+static void merge_by_value(struct rec *v, size_t n, struct rec *tmp)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct rec r = v[i];
+			size_t k = i;
+			for (; k > 0 && r.value < v[k - 1].value; k--)
+				v[k] = v[k - 1];
+			v[k] = r;
+		}
+		return;
+	}
+	size_t h = n / 2;
+	merge_by_value(v, h, tmp);
+	merge_by_value(v + h, n - h, tmp);
+	if (v[h - 1].value <= v[h].value)
+		return;
+	size_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		tmp[o++] = v[j].value < v[i].value ? v[j++] : v[i++];
+	while (i < h)
+		tmp[o++] = v[i++];
+	memcpy(v, tmp, o * sizeof(*v));
+}
 
 static void radix(struct rec *v, struct rec *tmp, size_t n)
 {
@@ -391,6 +420,11 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 	if (min == max)
 		return;
 	unsigned width = 64 - (unsigned)__builtin_clzll(max - min), digits, bits;
+	if (width > RADIX_LSD_BITS && n < RADIX_MSD_MIN) {
+		/* 4096 buckets for a few records: a merge sort is cheaper. */
+		merge_by_value(v, n, tmp);
+		return;
+	}
 	if (width > RADIX_LSD_BITS) {
 		unsigned shift = width - 12;
 		size_t buckets = 1u << 12;
@@ -461,30 +495,17 @@ static uint64_t name_key(const char *s)
 	return k;
 }
 
-struct run_key {
-	uint64_t key;           /* name_key after the run's common prefix */
-	uint32_t at;            /* the record's index in the run */
-};
-
-struct run_ctx {
-	const struct kw_symset_priv *p;
-	const struct rec *v;
-};
-
-static int run_key_cmp(const void *a, const void *b, void *arg)
+static int rec_qsort_cmp(const void *a, const void *b, void *arg)
 {
-	const struct run_key *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	const struct run_ctx *c = arg;
-	return rec_cmp(c->p, &c->v[x->at], &c->v[y->at]);
+	return rec_cmp(arg, a, b);
 }
 
-/* Sort a long run V[0..N) of one value by the full order: on a key of 8
- * name bytes after the prefix that all its names share, so that most
- * comparisons are of two integers (an object file's symbols all at 0,
- * a kernel's 10,000 __kstrtabns_ at one address), names compared whole
- * only on equal keys. TMP: scratch of N records. */
+/* Sort a long run V[0..N) of one value by the full order, as a string
+ * sort: radix-sorted on a key of 8 name bytes after the prefix that all
+ * its names share (an object's symbols all at 0, a kernel's 10,000
+ * __kstrtabns_ at one address), then each group of one key by the next
+ * 8 bytes, or, for names equal in full, by the other fields. TMP:
+ * scratch of N records. */
 static void sort_run(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
 {
 	const char *first = p->strtab + v[0].name;
@@ -496,17 +517,28 @@ static void sort_run(const struct kw_symset_priv *p, struct rec *v, size_t n, st
 			l++;
 		common = l;
 	}
-	struct run_key *keys = kw_malloc(n * sizeof(*keys));
-	for (size_t i = 0; i < n; i++) {
-		/* Inside the string or its NUL, and .strtab is padded. */
-		keys[i].key = name_key(p->strtab + v[i].name + common);
-		keys[i].at = (uint32_t)i;
-	}
-	struct run_ctx ctx = { p, v };
-	qsort_r(keys, n, sizeof(*keys), run_key_cmp, &ctx);
+	/* The keys as records (value: the key, name: the index in V), so
+	 * that radix() sorts them, stably. */
+	struct rec *keys = kw_malloc(n * sizeof(*keys));
 	for (size_t i = 0; i < n; i++)
-		tmp[i] = v[keys[i].at];
+		keys[i] = (struct rec){ .value = name_key(p->strtab + v[i].name + common),
+					.name = (uint32_t)i };
+	radix(keys, tmp, n);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[keys[i].name];
 	memcpy(v, tmp, n * sizeof(*v));
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && keys[j].value == keys[i].value)
+			j++;
+		if (j - i > 1) {
+			if (keys[i].value & 0xff)       /* no NUL in the key */
+				sort_run(p, v + i, j - i, tmp);
+			else                            /* the same name */
+				qsort_r(v + i, j - i, sizeof(*v), rec_qsort_cmp, (void *)p);
+		}
+		i = j;
+	}
 	free(keys);
 }
 
@@ -888,18 +920,24 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		return fail(why, "section name string table index out of range%s", NULL);
 	p->shnum = (size_t)shnum;
 
-	/* The whole table, decoded once. */
-	size_t tablesize = p->shnum * shentsize;
-	unsigned char *rawsh = kw_malloc(tablesize);
-	struct shdr *sh = kw_malloc(p->shnum * sizeof(*sh));
+	/* The whole table, decoded once, read 64 KiB at a time (65,000
+	 * sections of a -ffunction-sections object are 4 MiB). */
+	enum { SHDR_CHUNK = 1024 };
+	unsigned char *rawsh = kw_malloc(SHDR_CHUNK * shentsize);
+	struct shdr *sh = big_alloc(p->shnum * sizeof(*sh));
 	enum kw_symset_status rc = KW_SYMSET_BAD;
 	unsigned char *chunk;
 	uint32_t *xndx = NULL;
 	struct rec *tmp = NULL;
-	if (src_read(s, rawsh, shoff, tablesize, "the section header table", why))
-		goto out;
-	for (size_t i = 0; i < p->shnum; i++)
-		decode_shdr(rawsh + i * shentsize, &ei, &sh[i]);
+	for (size_t first = 0; first < p->shnum; first += SHDR_CHUNK) {
+		size_t n = p->shnum - first < SHDR_CHUNK ? p->shnum - first : SHDR_CHUNK;
+		const unsigned char *raw = src_view(s, rawsh, shoff + first * shentsize,
+						    n * shentsize, "the section header table", why);
+		if (!raw)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			decode_shdr(raw + i * shentsize, &ei, &sh[first + i]);
+	}
 
 	size_t limit;
 	if (sh[shstrndx].type != SHT_STRTAB) {
