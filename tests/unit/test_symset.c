@@ -272,6 +272,13 @@ static void check_crafted(const char *path, int width)
 	assert_string_equal(hex, def);
 	assert_string_equal(hex, known_answer);
 	symset_close(&set);
+	/* The hash-only path reads .strtab later, into other memory. */
+	struct kw_symhash h;
+	size_t count;
+	assert_int_equal(symset_hash_file(path, &h, &count, &why), KW_SYMSET_OK);
+	symhash_hex(&h, hex);
+	assert_string_equal(hex, known_answer);
+	assert_int_equal(count, NWANT);
 }
 
 static void test_canonical_order(void **state)
@@ -389,6 +396,19 @@ static void expect_bad(unsigned char *b, size_t len, const char *fragment)
 		fail_msg("\"%s\" does not say \"%s\"", why, fragment);
 	assert_null(strstr(why, "no error"));
 	free(why);
+	/* The same from a file, by the hash-only path. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/bad", tmpdir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	struct kw_symhash h;
+	size_t count;
+	assert_int_equal(symset_hash_file(path, &h, &count, &why), KW_SYMSET_BAD);
+	if (!strstr(why, fragment))
+		fail_msg("hash path: \"%s\" does not say \"%s\"", why, fragment);
+	free(why);
 }
 
 static void test_corrupt_fields(void **state)
@@ -451,6 +471,11 @@ static void test_corrupt_fields(void **state)
 	memcpy(b, orig, len);
 	sh[S_SHSTRTAB].sh_type = SHT_PROGBITS;
 	expect_bad(b, len, "is not a string table");
+
+	/* .strtab cut inside its last name: that name is unterminated. */
+	memcpy(b, orig, len);
+	sh[S_STRTAB].sh_size -= 1;
+	expect_bad(b, len, "name is outside the string table");
 
 	free(b);
 	free(orig);
