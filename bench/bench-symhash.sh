@@ -134,6 +134,19 @@ for shape in ${SHAPES:-bench long xindex vmlinux}; do
 	esac
 done
 
+# The fixed cost of hashing a small output, as the wrapper pays it after
+# every link: a 3,200-symbol ELF (gen-symtab-elf), `klinkwrap symhash`
+# against `klinkwrap --version` (the same process start-up) side by side.
+"$fx/gen-symtab-elf" small-3200.elf 3200 kernel
+hyperfine -N --warmup 20 --runs $((runs * 10)) --export-json hyperfine-small.json \
+	-n "klinkwrap --version" "$KLINKWRAP --version" \
+	-n "klinkwrap symhash (3,200 symbols)" "$KLINKWRAP symhash small-3200.elf" >&2
+jq -r '[.results[] | .median, .min] as [$v, $vmin, $h, $hmin] |
+	def ms: . * 1000 | . * 1000 | round / 1000 | tostring + " ms";
+	"### small: 3,200 symbols: symhash median \($h | ms) (min \($hmin | ms)), " +
+	"--version \($v | ms) (min \($vmin | ms)): the hash adds \($h - $v | ms) " +
+	"(minimums: \($hmin - $vmin | ms)) (target well under 0.5 ms)"' hyperfine-small.json
+
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -n 1; }
 if [ -x /usr/bin/time ]; then
 	s=$(sizes "$elf")

@@ -570,12 +570,14 @@ static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, s
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		/* Runs compare names, a random walk through .strtab: start
-		 * the loads early. */
-		__builtin_prefetch(p->strtab + v[i + AHEAD < n ? i + AHEAD : i].name);
-		while (j < n && v[j].value == v[i].value) {
-			__builtin_prefetch(p->strtab + v[j + AHEAD < n ? j + AHEAD : j].name);
-			j++;
+		 * the loads early, for records in runs only (most are not). */
+		const struct rec *a = &v[i + AHEAD < n ? i + AHEAD : n - 1];
+		if (a > v && a->value == a[-1].value) {
+			__builtin_prefetch(p->strtab + a->name);
+			__builtin_prefetch(p->strtab + a[-1].name);
 		}
+		while (j < n && v[j].value == v[i].value)
+			j++;
 		if (j - i > SHORT_RUN) {
 			sort_run(p, v + i, j - i, tmp);
 		} else if (j - i > 1) {
