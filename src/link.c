@@ -52,19 +52,29 @@ static const char *const *linker_env(void)
 	return env;
 }
 
-/* The output's symbol set, for a successful link. Standard output
- * ("-o -") is no file, and an output the linker did not write after
- * exiting 0 (-version, --target-help) is the linker's business; nor is
- * there a symbol set in a fifo or a device (/dev/null), which must not be
+/* Did the link write the file ST describes? Its time is the kernel's
+ * coarse clock, which may lag the one read before the linker started by
+ * a tick: a second of slack. */
+static bool written_by(const struct stat *st, const struct kw_link_record *rec)
+{
+	return st->st_mtim.tv_sec >= rec->start_time.tv_sec - 1;
+}
+
+/* The output's symbol set, for a successful link. An output the linker
+ * did not write although it exited 0 (-version, --target-help) is the
+ * linker's business; so is "-o -", which lld and mold take as standard
+ * output (GNU ld writes a file named "-": hashed when this link wrote
+ * it). A fifo or a device (/dev/null) has no symbol set and must not be
  * opened for reading at all (a fifo would block). */
 static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 {
 	struct stat st;
 	char *why = NULL;
-	if (rec->exit_code != 0 || !config_flag(cfg, KW_OPT_SYMHASH) || !rec->output ||
-	    !strcmp(rec->output, "-"))
+	if (rec->exit_code != 0 || !config_flag(cfg, KW_OPT_SYMHASH) || !rec->output)
 		return;
 	if (stat(rec->output, &st) ? errno == ENOENT : !S_ISREG(st.st_mode))
+		return;
+	if (!strcmp(rec->output, "-") && !written_by(&st, rec))
 		return;
 	rec->symhashed = true;
 	rec->sym_status = symset_hash_file(rec->output, &rec->symhash, &rec->symcount, &why);

@@ -326,6 +326,17 @@ while :; do sleep 0.05; done"
 	[ -z "$stderr" ]
 	"$KLINKWRAP" ld.lld -o - main.o helper.o -e main >wrapped.bin
 	cmp plain.bin wrapped.bin
+	# GNU ld writes a file named '-': that one is hashed; an old one left
+	# there is not lld's output to stdout.
+	run --separate-stderr "$KLINKWRAP" --verbose ld -o - main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"klinkwrap: -: "*"exited 0 after "*", symhash "* ]]
+	touch -d '1 hour ago' ./-
+	run --separate-stderr "$KLINKWRAP" --verbose ld.lld -o - main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"klinkwrap: -: "*"exited 0 after "* ]]
+	[[ "$stderr" != *symhash* ]]
+	rm -f ./- # lld removes an old output before it writes
 	# cc -E to stdout (a compiler driver given as the linker).
 	printf 'int x;\n' >m.c
 	run --separate-stderr "$KLINKWRAP" cc -E m.c -o -
