@@ -165,7 +165,7 @@ valid_lines() {
 	[ "$(jq -r '.output.base64' u.jsonl | base64 -d)" = "$out" ]
 }
 
-# link_log_of DIR JOBS [MAKE-ARGS...]: build the race fixture in DIR with
+# race_build DIR JOBS [MAKE-ARGS...]: build the race fixture in DIR with
 # make -jJOBS through klinkwrap, logging to DIR/log.
 race_build() {
 	local dir=$1 jobs=$2
