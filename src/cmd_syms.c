@@ -80,7 +80,7 @@ int cmd_syms(int argc, char *argv[])
 	json_t *list = format == KW_FORMAT_JSON ? kwjson_check(json_array()) : NULL;
 	for (size_t i = 0; i < set.count; i++) {
 		struct kw_sym s;
-		symset_get(&set, i, &s);
+		symset_get_nm(&set, i, &s);     /* nm -n's order, not the hash's */
 		if (sysmap && !sysmap_keep(rules, s.letter, s.name))
 			continue;
 		if (list)

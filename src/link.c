@@ -3,6 +3,7 @@
 #include "klinkwrap/kbuild.h"
 #include "klinkwrap/exec.h"
 #include "klinkwrap/linkargs.h"
+#include "klinkwrap/linklog.h"
 #include "klinkwrap/locate.h"
 #include "klinkwrap/slots.h"
 #include "klinkwrap/util.h"
@@ -270,9 +271,12 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 		return kbuild_run(cfg, argv);
 	}
 
+	struct kw_linklog_link log;
+	linklog_begin(&log, cfg, argv, path, &args);
 	memset(&rec, 0, sizeof(rec));
 	rc = run_prepared(cfg, argv, path, &args, &rec);
 	linkargs_release(&args);
+	linklog_end(&log, cfg, &rec);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
 		char *line = link_record_summary(&rec);
 		kw_error("%s", line);

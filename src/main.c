@@ -17,8 +17,8 @@ static const struct subcommand subcommands[] = {
 	{ "syms", cmd_syms },
 	{ "symdiff", cmd_symdiff },
 	{ "converge", cmd_converge },
-	{ "log", NULL },
-	{ "repro", NULL },
+	{ "log", cmd_log },
+	{ "repro", cmd_repro },
 	{ "jobserver-info", cmd_jobserver_info },
 };
 

@@ -6,8 +6,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
+#include <elf.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,45 +39,99 @@ struct found {
 	uint64_t flags;
 };
 
+static uint64_t get(const unsigned char *p, size_t n, bool big)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? i : n - 1 - i] << (8 * (n - 1 - i));
+	return v;
+}
+
+/* The whole of PATH (an object: small), or NULL with errno. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0, got;
+	unsigned char *buf = kw_malloc(cap);
+	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap)
+			buf = kw_realloc(buf, cap *= 2);
+	}
+	int err = ferror(f) ? EIO : 0;
+	fclose(f);
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
 /* The allocated sections with contents of FILE (names unique: a name seen
- * twice is left out, since its padding would be ambiguous). */
+ * twice is marked, since its padding would be ambiguous), read from its
+ * section headers (ELF32 or ELF64, either byte order; no libelf, which
+ * klinkwrap does not link). Returns 0, -ENOENT and the like, or -EINVAL
+ * for a file that is not a well-formed ELF object. */
 static int read_sections(const char *file, struct found **out, size_t *n, unsigned *machine,
 			 bool *big_endian)
 {
 	*out = NULL;
 	*n = 0;
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	size_t len;
+	unsigned char *b = slurp(file, &len);
+	if (!b)
 		return -errno;
-	if (elf_version(EV_CURRENT) == EV_NONE) {
-		close(fd);
-		return -EINVAL;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
-	GElf_Ehdr eh;
-	size_t shstrndx;
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh) ||
-	    elf_getshdrstrndx(elf, &shstrndx)) {
-		if (elf)
-			elf_end(elf);
-		close(fd);
-		return -EINVAL;
-	}
-	*machine = eh.e_machine;
-	*big_endian = eh.e_ident[EI_DATA] == ELFDATA2MSB;
+	int rc = -EINVAL;
+	if (len < EI_NIDENT || memcmp(b, ELFMAG, SELFMAG))
+		goto done;
+	bool is64 = b[EI_CLASS] == ELFCLASS64, big = b[EI_DATA] == ELFDATA2MSB;
+	if ((!is64 && b[EI_CLASS] != ELFCLASS32) || (!big && b[EI_DATA] != ELFDATA2LSB))
+		goto done;
+	size_t ehsize = is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (len < ehsize)
+		goto done;
+#define EH(field) (is64 ? get(b + offsetof(Elf64_Ehdr, field), sizeof(((Elf64_Ehdr *)0)->field), big) \
+		       : get(b + offsetof(Elf32_Ehdr, field), sizeof(((Elf32_Ehdr *)0)->field), big))
+	uint64_t shoff = EH(e_shoff), shentsize = EH(e_shentsize), shnum = EH(e_shnum),
+		 shstrndx = EH(e_shstrndx);
+	*machine = (unsigned)EH(e_machine);
+#undef EH
+	*big_endian = big;
+	size_t want = is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	if (!shoff || shentsize < want || shoff > len)
+		goto done;
+#define SH(i, field) (is64 ? get(b + shoff + (i) * shentsize + offsetof(Elf64_Shdr, field), \
+				 sizeof(((Elf64_Shdr *)0)->field), big)                        \
+			   : get(b + shoff + (i) * shentsize + offsetof(Elf32_Shdr, field), \
+				 sizeof(((Elf32_Shdr *)0)->field), big))
+	if (shnum == 0 && (len - shoff) >= shentsize)
+		shnum = SH(0, sh_size);         /* SHN_LORESERVE or more sections */
+	if (shstrndx == SHN_XINDEX && (len - shoff) >= shentsize)
+		shstrndx = SH(0, sh_link);
+	if (shnum > (len - shoff) / shentsize || shstrndx >= shnum)
+		goto done;
+	uint64_t stroff = SH(shstrndx, sh_offset), strsize = SH(shstrndx, sh_size);
+	if (stroff > len || strsize > len - stroff)
+		goto done;
+	const char *strtab = (const char *)b + stroff;
 	size_t alloc = 0;
-	for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
-		GElf_Shdr sh;
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS ||
-		    !(sh.sh_flags & SHF_ALLOC))
+	for (uint64_t i = 1; i < shnum; i++) {
+		uint64_t name = SH(i, sh_name);
+		if (SH(i, sh_type) != SHT_PROGBITS || !(SH(i, sh_flags) & SHF_ALLOC))
 			continue;
-		const char *name = elf_strptr(elf, shstrndx, sh.sh_name);
-		if (!name || !*name)
+		if (name >= strsize || !memchr(strtab + name, '\0', strsize - name))
+			goto done;
+		const char *nm = strtab + name;
+		if (!*nm)
 			continue;
 		bool dup = false;
-		for (size_t i = 0; i < *n; i++) {
-			if (!strcmp((*out)[i].name, name)) {
-				(*out)[i].size = UINT64_MAX; /* marked: ambiguous */
+		for (size_t j = 0; j < *n; j++) {
+			if (!strcmp((*out)[j].name, nm)) {
+				(*out)[j].size = UINT64_MAX; /* marked: ambiguous */
 				dup = true;
 			}
 		}
@@ -87,11 +141,20 @@ static int read_sections(const char *file, struct found **out, size_t *n, unsign
 			alloc = alloc ? alloc * 2 : 8;
 			*out = kw_realloc(*out, alloc * sizeof(**out));
 		}
-		(*out)[(*n)++] = (struct found){ kw_strdup(name), sh.sh_size, sh.sh_flags };
+		(*out)[(*n)++] = (struct found){ kw_strdup(nm), SH(i, sh_size), SH(i, sh_flags) };
 	}
-	elf_end(elf);
-	close(fd);
-	return 0;
+#undef SH
+	rc = 0;
+done:
+	free(b);
+	if (rc) {
+		for (size_t j = 0; j < *n; j++)
+			free((*out)[j].name);
+		free(*out);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
 }
 
 static const char *cross_prefix(unsigned machine, bool big_endian)

@@ -1,24 +1,35 @@
-/* The symbol set of an ELF file, read with libelf (modelled on the
- * kernel's tools/objtool/elf.c), sorted into the canonical order and
+/* The symbol set of an ELF file, sorted into the canonical order and
  * hashed with XXH3-128.
  *
- * Speed and memory: the file is mapped (ELF_C_READ_MMAP). One sequential
- * pass over .symtab checks every symbol and copies it into a 24-byte
- * record; the mapped .symtab pages are then dropped, and the records are
- * radix-sorted by value (each run of one value then by the full order), so
- * that hashing walks them in order and only the names are random accesses,
- * prefetched ahead and copied with fixed-size moves into one buffer that
- * XXH3 takes 64 KiB at a time. A 300,000-symbol vmlinux takes a few times
- * the time of reading its .symtab and .strtab and less than twice their
- * size in memory (bench/README.md, "symhash"). */
+ * Reading: the file is never mapped. Only the ELF header, the section
+ * header table, the section-name string table, .symtab, its
+ * .symtab_shndx and its .strtab are read, with pread, into private
+ * buffers; the headers are decoded here (both classes, both byte orders,
+ * SHN_XINDEX, e_shnum/e_shstrndx escapes), with the checks the kernel's
+ * tools/objtool/elf.c makes through libelf. A mapping would turn a file
+ * that shrinks under the reader into SIGBUS, and a set that keeps names
+ * pointing into it into SIGBUS later, when the fixed point rewrites the
+ * file between links. A short read, or a size, inode or timestamp that
+ * differ between the fstat before and the one after, make the read an
+ * error ("changed while it was read"), never a signal or a wrong hash.
+ *
+ * Speed and memory: .symtab is read 256 KiB at a time into a buffer
+ * that stays in cache, and each symbol is checked and copied into a
+ * 24-byte record; the records are radix-sorted by value (each run of one
+ * value then by the full order), so that hashing walks them in order and
+ * only the names are random accesses, prefetched ahead and copied with
+ * fixed-size moves (the private .strtab copy has zero padding after it)
+ * into one buffer that XXH3 takes 64 KiB at a time (bench/README.md,
+ * "symhash"). */
 #include "klinkwrap/symset.h"
 #include "klinkwrap/util.h"
 
+#include <elf.h>
 #include <endian.h>
 #include <errno.h>
+#include <ar.h>
 #include <fcntl.h>
-#include <gelf.h>
-#include <libelf.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,27 +42,12 @@
 #include <emmintrin.h>
 #endif
 
-struct kw_symset_priv {
-	int fd;
-	Elf *elf;
-	int elfclass;
-	/* .symtab as elf_getdata gives it: host byte order, Elf32_Sym or
-	 * Elf64_Sym. Indexed directly: gelf_getsymshndx copies and checks on
-	 * every call, which was a third of the time on a large vmlinux. Read
-	 * with memcpy, since libelf may hand out unaligned mapped data. */
-	const unsigned char *syms;
-	size_t nsyms;
-	const unsigned char *xndx; /* .symtab_shndx words, or NULL */
-	size_t nxndx;
-	const char *strtab;     /* .strtab contents */
-	size_t strsize;
-	size_t shnum;
-	const char **secname;   /* per section index */
-	uint32_t *seclen;       /* their lengths */
-	char *secletter;        /* nm's lowercase letter per section */
-	struct rec *rec;        /* the set in canonical order */
-	size_t count;
-};
+#define ST_TYPE(info) ((unsigned)(info) & 0xf)
+#define ST_BIND(info) ((unsigned)(info) >> 4)
+
+/* Zero bytes after the private copies of the string tables: a name can be
+ * copied NAME_WIN bytes at a time whatever its offset. */
+enum { NAME_WIN = 64, STR_PAD = NAME_WIN };
 
 /* One symbol of the set. sect: the st_info byte in bits 24-31; in bits
  * 0-23 the section index (SHN_XINDEX resolved), 0 for SHN_UNDEF, or
@@ -67,47 +63,38 @@ struct rec {
 #define REC_INDEX(sect) ((sect) & 0xffffffu)
 #define REC_INFO(sect) ((unsigned char)((sect) >> 24))
 
-/* The fields of one .symtab entry, class-independent. */
-struct raw {
-	uint64_t value, size;
-	uint32_t name;
-	uint32_t shndx;         /* SHN_XINDEX resolved */
-	uint16_t st_shndx;      /* as in the entry */
-	unsigned char info;
+struct kw_symset_priv {
+	char *strtab;           /* private copy of .strtab, STR_PAD zeros after */
+	size_t strsize;
+	char *shstrtab;         /* the same for the section names */
+	size_t shnum;
+	const char **secname;   /* per section index, into shstrtab */
+	uint32_t *seclen;       /* their lengths */
+	char *secletter;        /* nm's lowercase letter per section */
+	struct rec *rec;        /* the set in canonical order */
+	size_t count;
+	struct rec *nm;         /* the set in nm -n order (full opens only) */
+	int kmajor, kminor;     /* from linux_banner; kmajor < 0: none */
 };
 
-/* Entry I of .symtab, in either class. Field by field: copying the
- * entry whole to the stack and reading fields back costs a failed
- * store-to-load forwarding on every symbol. */
-#define READ_FIELD(type, field, out)                                      \
-	do {                                                              \
-		__typeof__(((type *)0)->field) f_;                        \
-		memcpy(&f_, ent + offsetof(type, field), sizeof(f_));     \
-		(out) = f_;                                               \
-	} while (0)
-#define READ_SYM(type)                                                    \
-	do {                                                              \
-		const unsigned char *ent = p->syms + i * sizeof(type);    \
-		READ_FIELD(type, st_value, r->value);                     \
-		READ_FIELD(type, st_size, r->size);                       \
-		READ_FIELD(type, st_name, r->name);                       \
-		READ_FIELD(type, st_shndx, r->st_shndx);                  \
-		READ_FIELD(type, st_info, r->info);                       \
-	} while (0)
+/* Where the bytes come from: a file read with pread, or an image. */
+struct src {
+	int fd;                 /* >= 0: the file */
+	const unsigned char *mem;
+	uint64_t size;          /* the file's size at the first fstat */
+};
 
-static void raw_sym(const struct kw_symset_priv *p, size_t i, struct raw *r)
-{
-	if (p->elfclass == ELFCLASS64)
-		READ_SYM(Elf64_Sym);
-	else
-		READ_SYM(Elf32_Sym);
-	r->shndx = r->st_shndx;
-	if (r->st_shndx == SHN_XINDEX && p->xndx && i < p->nxndx) {
-		Elf32_Word w;
-		memcpy(&w, p->xndx + i * sizeof(w), sizeof(w));
-		r->shndx = w;
-	}
-}
+/* A decoded section header. */
+struct shdr {
+	uint64_t flags, addr, offset, size, entsize;
+	uint32_t name, type, link, info;
+};
+
+/* What build needs to know about the file. */
+struct elfinfo {
+	bool is64, swap;
+	unsigned type, machine;
+};
 
 static int fail(char **why, const char *fmt, const char *detail)
 {
@@ -121,29 +108,132 @@ static int fail_sym(char **why, const char *fmt, size_t index)
 	return KW_SYMSET_BAD;
 }
 
-static const char *elferr(void)
+/* Does [off, off + size) lie inside a file of FILESIZE bytes? */
+static bool within(uint64_t off, uint64_t size, uint64_t filesize)
 {
-	const char *m = elf_errmsg(-1);
-	return m ? m : "unknown libelf error";
+	return off <= filesize && size <= filesize - off;
+}
+
+/* Copy LEN bytes at OFF into BUF. WHAT names the part for the message.
+ * A read that ends early means the file shrank after the fstat: an error
+ * of its own, never zeros. */
+static int src_read(const struct src *s, void *buf, uint64_t off, size_t len, const char *what,
+		    char **why)
+{
+	if (!within(off, len, s->size)) {
+		*why = kw_asprintf("truncated: %s ends past the end of the file", what);
+		return KW_SYMSET_BAD;
+	}
+	if (s->fd < 0) {
+		memcpy(buf, s->mem + off, len);
+		return 0;
+	}
+	unsigned char *b = buf;
+	while (len) {
+		ssize_t n = pread(s->fd, b, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*why = kw_asprintf("cannot read %s: %s", what, strerror(errno));
+			return KW_SYMSET_BAD;
+		}
+		if (n == 0) {
+			*why = kw_asprintf("the file changed while it was read (%s: short read)",
+					   what);
+			return KW_SYMSET_BAD;
+		}
+		b += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* LEN bytes at OFF, either in place (an image) or read into BUF. */
+static const unsigned char *src_view(const struct src *s, void *buf, uint64_t off, size_t len,
+				     const char *what, char **why)
+{
+	if (s->fd < 0) {
+		if (!within(off, len, s->size)) {
+			*why = kw_asprintf("truncated: %s ends past the end of the file", what);
+			return NULL;
+		}
+		return s->mem + off;
+	}
+	return src_read(s, buf, off, len, what, why) ? NULL : buf;
+}
+
+static uint16_t get16(const unsigned char *p, bool swap)
+{
+	uint16_t v;
+	memcpy(&v, p, sizeof(v));
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+static uint32_t get32(const unsigned char *p, bool swap)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof(v));
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t get64(const unsigned char *p, bool swap)
+{
+	uint64_t v;
+	memcpy(&v, p, sizeof(v));
+	return swap ? __builtin_bswap64(v) : v;
+}
+
+/* An address-sized field. */
+static uint64_t getaddr(const unsigned char *p, const struct elfinfo *ei)
+{
+	return ei->is64 ? get64(p, ei->swap) : get32(p, ei->swap);
+}
+
+static void decode_shdr(const unsigned char *p, const struct elfinfo *ei, struct shdr *sh)
+{
+	bool s = ei->swap;
+	sh->name = get32(p, s);
+	sh->type = get32(p + 4, s);
+	if (ei->is64) {
+		sh->flags = get64(p + 8, s);
+		sh->addr = get64(p + 16, s);
+		sh->offset = get64(p + 24, s);
+		sh->size = get64(p + 32, s);
+		sh->link = get32(p + 40, s);
+		sh->info = get32(p + 44, s);
+		sh->entsize = get64(p + 56, s);
+	} else {
+		sh->flags = get32(p + 8, s);
+		sh->addr = get32(p + 12, s);
+		sh->offset = get32(p + 16, s);
+		sh->size = get32(p + 20, s);
+		sh->link = get32(p + 24, s);
+		sh->info = get32(p + 28, s);
+		sh->entsize = get32(p + 36, s);
+	}
 }
 
 /* nm's letter for a symbol in a section (binutils bfd_decode_symclass and
  * decode_section_type, with the ELF-to-BFD section flags of
  * _bfd_elf_make_section_from_shdr), before case is decided. */
-static char section_letter(const GElf_Shdr *sh, const char *name, unsigned machine)
+static char section_letter(const struct shdr *sh, const char *name, unsigned machine)
 {
 	static const char *const coff[][2] = {
 		{ ".drectve", "i" }, { ".edata", "e" }, { ".idata", "i" }, { ".pdata", "p" },
 	};
-	for (size_t i = 0; i < sizeof(coff) / sizeof(*coff); i++)
-		if (!strncmp(name, coff[i][0], strlen(coff[i][0])))
-			return coff[i][1][0];
+	/* The COFF names only where they can be: 65,000 sections of an
+	 * object built with -ffunction-sections spent their time here. */
+	if (name[0] == '.' && name[1] && strchr("deip", name[1]))
+		for (size_t i = 0; i < sizeof(coff) / sizeof(*coff); i++)
+			if (!strncmp(name, coff[i][0], strlen(coff[i][0])))
+				return coff[i][1][0];
 
-	bool contents = sh->sh_type != SHT_NOBITS;
-	bool alloc = sh->sh_flags & SHF_ALLOC;
-	bool readonly = !(sh->sh_flags & SHF_WRITE);
-	bool small = machine == EM_MIPS && (sh->sh_flags & 0x10000000 /* SHF_MIPS_GPREL */);
-	if (sh->sh_flags & SHF_EXECINSTR)
+	bool contents = sh->type != SHT_NOBITS;
+	bool alloc = sh->flags & SHF_ALLOC;
+	bool readonly = !(sh->flags & SHF_WRITE);
+	bool small = machine == EM_MIPS && (sh->flags & 0x10000000 /* SHF_MIPS_GPREL */);
+	if (sh->flags & SHF_EXECINSTR)
 		return 't';
 	if (alloc && contents)
 		return readonly ? 'r' : small ? 'g' : 'd';
@@ -192,7 +282,7 @@ static const char *rec_section(const struct kw_symset_priv *p, const struct rec 
 static void load(const struct kw_symset_priv *p, const struct rec *r, struct kw_sym *out)
 {
 	uint32_t idx = REC_INDEX(r->sect);
-	unsigned type = GELF_ST_TYPE(REC_INFO(r->sect)), bind = GELF_ST_BIND(REC_INFO(r->sect));
+	unsigned type = ST_TYPE(REC_INFO(r->sect)), bind = ST_BIND(REC_INFO(r->sect));
 	unsigned reserved = rec_reserved(r);
 
 	out->value = r->value;
@@ -246,12 +336,28 @@ int symset_sym_cmp(const struct kw_sym *a, const struct kw_sym *b)
 }
 
 /* The canonical order of two records. */
+/* The canonical order of two records of one run: both undefined or both
+ * defined, with the same value (sort_range sorts by those first). The
+ * fields straight from the records: going through load() and
+ * symset_sym_cmp cost most of the sort on a kernel's 10,000
+ * __kstrtabns_ symbols at one address. */
 static int rec_cmp(const struct kw_symset_priv *p, const struct rec *a, const struct rec *b)
 {
-	struct kw_sym sa, sb;
-	load(p, a, &sa);
-	load(p, b, &sb);
-	return symset_sym_cmp(&sa, &sb);
+	if (a->name != b->name) {
+		int r = strcmp(p->strtab + a->name, p->strtab + b->name);
+		if (r)
+			return r;
+	}
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	unsigned ia = REC_INFO(a->sect), ib = REC_INFO(b->sect);
+	if (ST_TYPE(ia) != ST_TYPE(ib))
+		return ST_TYPE(ia) < ST_TYPE(ib) ? -1 : 1;
+	if (ST_BIND(ia) != ST_BIND(ib))
+		return ST_BIND(ia) < ST_BIND(ib) ? -1 : 1;
+	if (REC_INDEX(a->sect) == REC_INDEX(b->sect))
+		return 0;
+	return strcmp(rec_section(p, a), rec_section(p, b));
 }
 
 static void swap(struct rec *a, struct rec *b)
@@ -261,78 +367,47 @@ static void swap(struct rec *a, struct rec *b)
 	*b = t;
 }
 
-static void sift_down(const struct kw_symset_priv *p, struct rec *v, size_t root, size_t n)
+/* Radix sort of V[0..N) by value, stable, in digits of value - min, TMP
+ * scratch of N records. When value - min fits in 36 bits (a linked
+ * image's addresses do), an LSD sort: one counting pass for every digit,
+ * then one scatter pass per digit, in as few digits as fit: two of up to
+ * 14 bits for up to 28 bits (a vmlinux's 58 MiB of text and data: 26
+ * bits, which 12-bit digits would take in three), else three of up to
+ * 12; a small set uses 8-bit digits, since 4096 counts would cost more
+ * than its records. Wider ranges are clusters far apart (a vmlinux's
+ * per-CPU symbols at 0 and its text at 0xffffffff81000000: 64 bits): one
+ * MSD pass on the top 12 bits, then each bucket by itself, with its own
+ * minimum. */
+enum { RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14, RADIX_COUNTS = 2 << 14, RADIX_MSD_MIN = 4096 };
+
+/* A stable merge sort of V[0..N) by value, TMP scratch of N records. */
+static void merge_by_value(struct rec *v, size_t n, struct rec *tmp)
 {
-	for (;;) {
-		size_t c = 2 * root + 1;
-		if (c >= n)
-			return;
-		if (c + 1 < n && rec_cmp(p, &v[c], &v[c + 1]) < 0)
-			c++;
-		if (rec_cmp(p, &v[root], &v[c]) >= 0)
-			return;
-		swap(&v[root], &v[c]);
-		root = c;
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct rec r = v[i];
+			size_t k = i;
+			for (; k > 0 && r.value < v[k - 1].value; k--)
+				v[k] = v[k - 1];
+			v[k] = r;
+		}
+		return;
 	}
+	size_t h = n / 2;
+	merge_by_value(v, h, tmp);
+	merge_by_value(v + h, n - h, tmp);
+	if (v[h - 1].value <= v[h].value)
+		return;
+	size_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		tmp[o++] = v[j].value < v[i].value ? v[j++] : v[i++];
+	while (i < h)
+		tmp[o++] = v[i++];
+	memcpy(v, tmp, o * sizeof(*v));
 }
 
-/* In-place introsort, for the runs of equal values (all of an object
- * file's symbols may be at 0): no extra memory, no quadratic case. */
-static void introsort(const struct kw_symset_priv *p, struct rec *v, size_t n, unsigned depth)
-{
-	while (n > 16) {
-		if (depth-- == 0) {
-			for (size_t i = n / 2; i-- > 0;)
-				sift_down(p, v, i, n);
-			for (size_t i = n; i-- > 1;) {
-				swap(&v[0], &v[i]);
-				sift_down(p, v, 0, i);
-			}
-			return;
-		}
-		/* Median of three into v[0], then Hoare partition. */
-		size_t m = n / 2;
-		if (rec_cmp(p, &v[m], &v[0]) < 0)
-			swap(&v[m], &v[0]);
-		if (rec_cmp(p, &v[n - 1], &v[m]) < 0) {
-			swap(&v[n - 1], &v[m]);
-			if (rec_cmp(p, &v[m], &v[0]) < 0)
-				swap(&v[m], &v[0]);
-		}
-		swap(&v[0], &v[m]);
-		size_t i = 0, j = n;
-		for (;;) {
-			while (rec_cmp(p, &v[++i], &v[0]) < 0 && i < n - 1)
-				;
-			while (rec_cmp(p, &v[0], &v[--j]) < 0)
-				;
-			if (i >= j)
-				break;
-			swap(&v[i], &v[j]);
-		}
-		swap(&v[0], &v[j]);
-		/* Recurse into the smaller side, loop on the larger. */
-		if (j < n - j - 1) {
-			introsort(p, v, j, depth);
-			v += j + 1;
-			n -= j + 1;
-		} else {
-			introsort(p, v + j + 1, n - j - 1, depth);
-			n = j;
-		}
-	}
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k > 0 && rec_cmp(p, &v[k], &v[k - 1]) < 0; k--)
-			swap(&v[k], &v[k - 1]);
-}
-
-/* LSD radix sort of V[0..N) by value, in 12-bit digits of value - min:
- * one counting pass for every digit, and digits that are the same in
- * every record skipped, so that 16 MiB of addresses take two passes.
- * TMP is scratch of N records. */
 static void radix(struct rec *v, struct rec *tmp, size_t n)
 {
-	enum { BITS = 12, BUCKETS = 1 << BITS, DIGITS = (64 + BITS - 1) / BITS };
 	if (n < 2)
 		return;
 	uint64_t min = v[0].value, max = v[0].value;
@@ -342,60 +417,186 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		if (v[i].value > max)
 			max = v[i].value;
 	}
-	/* Only the digits that max - min has. */
-	unsigned digits = 0;
-	for (uint64_t range = max - min; range; range >>= BITS)
-		digits++;
-	uint32_t(*count)[BUCKETS] = kw_calloc(DIGITS, sizeof(*count));
+	if (min == max)
+		return;
+	unsigned width = 64 - (unsigned)__builtin_clzll(max - min), digits, bits;
+	if (width > RADIX_LSD_BITS && n < RADIX_MSD_MIN) {
+		/* 4096 buckets for a few records: a merge sort is cheaper. */
+		merge_by_value(v, n, tmp);
+		return;
+	}
+	if (width > RADIX_LSD_BITS) {
+		unsigned shift = width - 12;
+		size_t buckets = 1u << 12;
+		size_t *start = kw_calloc(buckets + 1, sizeof(*start));
+		for (size_t i = 0; i < n; i++)
+			start[((v[i].value - min) >> shift) + 1]++;
+		for (size_t b = 0; b < buckets; b++)
+			start[b + 1] += start[b];
+		size_t *at = kw_malloc(buckets * sizeof(*at));
+		memcpy(at, start, buckets * sizeof(*at));
+		for (size_t i = 0; i < n; i++)
+			tmp[at[(v[i].value - min) >> shift]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+		free(at);
+		for (size_t b = 0; b < buckets; b++)
+			radix(v + start[b], tmp + start[b], start[b + 1] - start[b]);
+		free(start);
+		return;
+	}
+	if (n < RADIX_SMALL)
+		digits = (width + 7) / 8;
+	else
+		digits = width <= 28 ? (width + 13) / 14 : 3;
+	bits = (width + digits - 1) / digits;
+	const size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+	/* On the stack: no allocation for a small set (which touches only
+	 * the first KiB of it). */
+	uint32_t count[RADIX_COUNTS];
+	memset(count, 0, digits * buckets * sizeof(*count));
 	for (size_t i = 0; i < n; i++) {
 		uint64_t k = v[i].value - min;
-		for (unsigned d = 0; d < digits; d++, k >>= BITS)
-			count[d][k & (BUCKETS - 1)]++;
+		for (unsigned d = 0; d < digits; d++, k >>= bits)
+			count[d * buckets + (k & mask)]++;
 	}
 	struct rec *v0 = v;
 	for (unsigned d = 0; d < digits; d++) {
-		unsigned shift = d * BITS;
-		uint32_t *c = count[d];
-		if (c[((v[0].value - min) >> shift) & (BUCKETS - 1)] == n)
+		unsigned shift = d * bits;
+		uint32_t *c = count + d * buckets;
+		if (c[((v[0].value - min) >> shift) & mask] == n)
 			continue;
 		uint32_t sum = 0;
-		for (unsigned b = 0; b < BUCKETS; b++) {
+		for (size_t b = 0; b < buckets; b++) {
 			uint32_t t = c[b];
 			c[b] = sum;
 			sum += t;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[c[((v[i].value - min) >> shift) & (BUCKETS - 1)]++] = v[i];
+			tmp[c[((v[i].value - min) >> shift) & mask]++] = v[i];
 		struct rec *t = v;
 		v = tmp;
 		tmp = t;
 	}
 	if (v != v0)
 		memcpy(v0, v, n * sizeof(*v));
-	free(count);
+}
+
+/* The 8 bytes of the name at S as a big-endian number, the bytes after
+ * its NUL as zeros: numbers compare as the names' first 8 bytes do. */
+static uint64_t name_key(const char *s)
+{
+	uint64_t k = 0;
+	for (int b = 0; b < 8; b++) {
+		unsigned char c = (unsigned char)s[b];
+		k = k << 8 | c;
+		if (!c)
+			return k << 8 * (7 - b);
+	}
+	return k;
+}
+
+static int rec_qsort_cmp(const void *a, const void *b, void *arg)
+{
+	return rec_cmp(arg, a, b);
+}
+
+/* Sort a long run V[0..N) of one value by the full order, as a string
+ * sort: radix-sorted on a key of 8 name bytes after the prefix that all
+ * its names share (an object's symbols all at 0, a kernel's 10,000
+ * __kstrtabns_ at one address), then each group of one key by the next
+ * 8 bytes, or, for names equal in full, by the other fields. TMP:
+ * scratch of N records. */
+static void sort_run(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+{
+	const char *first = p->strtab + v[0].name;
+	size_t common = strlen(first);
+	for (size_t i = 1; i < n && common; i++) {
+		const char *s = p->strtab + v[i].name;
+		size_t l = 0;
+		while (l < common && s[l] == first[l])
+			l++;
+		common = l;
+	}
+	/* The keys as records (value: the key, name: the index in V), so
+	 * that radix() sorts them, stably. */
+	struct rec *keys = kw_malloc(n * sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		keys[i] = (struct rec){ .value = name_key(p->strtab + v[i].name + common),
+					.name = (uint32_t)i };
+	radix(keys, tmp, n);
+	for (size_t i = 0; i < n; i++)
+		tmp[i] = v[keys[i].name];
+	memcpy(v, tmp, n * sizeof(*v));
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		while (j < n && keys[j].value == keys[i].value)
+			j++;
+		if (j - i > 1) {
+			if (keys[i].value & 0xff)       /* no NUL in the key */
+				sort_run(p, v + i, j - i, tmp);
+			else                            /* the same name */
+				qsort_r(v + i, j - i, sizeof(*v), rec_qsort_cmp, (void *)p);
+		}
+		i = j;
+	}
+	free(keys);
 }
 
 /* Sort V[0..N) (all undefined, or all defined) into the canonical order:
  * by value, then each run of one value by the full order. */
-static void sort_range(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+enum { SHORT_RUN = 16 };
+
+/* The longest run of one value in V[0..N), sorted by value. */
+static size_t longest_run(const struct rec *v, size_t n)
 {
-	radix(v, tmp, n);
+	size_t longest = n ? 1 : 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i + 1;
 		while (j < n && v[j].value == v[i].value)
 			j++;
-		if (j - i > 1) {
-			unsigned depth = 2;
-			for (size_t k = j - i; k > 1; k >>= 1)
-				depth += 2;
-			introsort(p, v + i, j - i, depth);
+		if (j - i > longest)
+			longest = j - i;
+		i = j;
+	}
+	return longest;
+}
+
+/* Sort each run of one value of V[0..N) (sorted by value) by the full
+ * order. TMP: scratch of as many records as the longest run, if that is
+ * longer than SHORT_RUN. */
+static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+{
+	enum { AHEAD = 32 };
+	for (size_t i = 0; i < n;) {
+		size_t j = i + 1;
+		/* Runs compare names, a random walk through .strtab: start
+		 * the loads early, for records in runs only (most are not). */
+		const struct rec *a = &v[i + AHEAD < n ? i + AHEAD : n - 1];
+		if (a > v && a->value == a[-1].value) {
+			__builtin_prefetch(p->strtab + a->name);
+			__builtin_prefetch(p->strtab + a[-1].name);
+		}
+		while (j < n && v[j].value == v[i].value)
+			j++;
+		if (j - i > SHORT_RUN) {
+			sort_run(p, v + i, j - i, tmp);
+		} else if (j - i > 1) {
+			for (size_t a = i + 1; a < j; a++)
+				for (size_t k = a; k > i && rec_cmp(p, &v[k], &v[k - 1]) < 0; k--)
+					swap(&v[k], &v[k - 1]);
 		}
 		i = j;
 	}
 }
 
+static void sort_range(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+{
+	radix(v, tmp, n);
+	sort_runs(p, v, n, tmp);
+}
+
 /* Large arrays: ask for transparent huge pages, which saves most page
- * faults and TLB misses of the sort. */
+ * faults and TLB misses of the sort and of the .strtab copy. */
 static void *big_alloc(size_t size)
 {
 	void *ptr = NULL;
@@ -407,36 +608,17 @@ static void *big_alloc(size_t size)
 	return kw_malloc(size);
 }
 
-/* The mapped .symtab is read once: give its pages back before the sort
- * allocates, so that the peak stays under twice .symtab + .strtab. Only
- * pages of libelf's read-only mapping of the file, which the kernel reads
- * back from the file if they are touched again. */
-static void drop_mapped(struct kw_symset_priv *p, const void *data, size_t size)
-{
-	size_t filesize;
-	const char *file = p->fd >= 0 ? elf_rawfile(p->elf, &filesize) : NULL;
-	const char *d = data;
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	if (!file || !d || d < file || d + size > file + filesize)
-		return;  /* a converted copy, or an image in memory */
-	uintptr_t from = ((uintptr_t)d + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)d + size) & ~(page - 1);
-	if (to > from)
-		madvise((void *)from, to - from, MADV_DONTNEED);
-}
-
 static void priv_free(struct kw_symset_priv *p)
 {
 	if (!p)
 		return;
 	free(p->rec);
+	free(p->nm);
+	free(p->strtab);
+	free(p->shstrtab);
 	free(p->secname);
 	free(p->seclen);
 	free(p->secletter);
-	if (p->elf)
-		elf_end(p->elf);
-	if (p->fd >= 0)
-		close(p->fd);
 	free(p);
 }
 
@@ -446,278 +628,530 @@ void symset_close(struct kw_symset *set)
 	memset(set, 0, sizeof(*set));
 }
 
-/* Does [off, off + size) lie inside a file of FILESIZE bytes? */
-static bool within(uint64_t off, uint64_t size, uint64_t filesize)
+/* Does binutils make a BFD section of section I? It does not for the
+ * symbol table it reads, the string tables of the headers and of the
+ * symbols, .symtab_shndx and the relocation sections it attaches to
+ * their targets (bfd_section_from_shdr); nm shows a symbol whose index
+ * names one of these as absolute ('a'/'A'), as mold's __start_EHDR. */
+static bool bfd_section(const struct shdr *sh, size_t i, size_t shnum, size_t symndx,
+			size_t shstrndx, const struct elfinfo *ei)
 {
-	return off <= filesize && size <= filesize - off;
+	const struct shdr *s = &sh[i];
+	switch (s->type) {
+	case SHT_NULL:
+	case SHT_SYMTAB_SHNDX:
+		return false;
+	case SHT_SYMTAB:
+		/* Only a mapped .symtab of a shared object is also a section. */
+		return i == symndx && (s->flags & SHF_ALLOC) && ei->type == ET_DYN;
+	case SHT_STRTAB:
+		return i != shstrndx && i != sh[symndx].link;
+	case SHT_REL:
+	case SHT_RELA:
+		/* Relocations for a section, which BFD folds into it. */
+		if (((ei->type == ET_EXEC || ei->type == ET_DYN) && (s->flags & SHF_ALLOC)) ||
+		    (s->flags & SHF_COMPRESSED) || s->link != symndx || s->info == 0 ||
+		    s->info >= shnum || sh[s->info].type == SHT_REL || sh[s->info].type == SHT_RELA)
+			return true;
+		return false;
+	default:
+		return true;
+	}
 }
 
-/* Build the set from an ELF handle; P->elf is set. */
-static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv *p,
-				   uint64_t filesize, char **why)
+/* .symtab is read SYM_CHUNK bytes at a time (a multiple of both entry
+ * sizes) into the start of the sort's scratch array, which is at least
+ * as large: one chunk stays in the cache while it is checked, and no
+ * buffer of its own costs page faults (most of the fixed cost of a small
+ * output). */
+enum { SYM_CHUNK = 120 << 10 };
+
+/* The state of the pass over .symtab. */
+struct scan {
+	struct rec *rec;
+	size_t nund, top;
+	const uint32_t *xndx;   /* .symtab_shndx in host order, or NULL */
+	size_t nxndx;
+	size_t shnum, strsize;
+	size_t name_limit;      /* names at or past it are not terminated */
+};
+
+/* Check symbols FIRST .. FIRST + N - 1 (entries at ENT) and copy them
+ * into records: undefined ones to the front, defined ones from the back.
+ * Inlined with constant IS64 and SWAP: one loop per kind of file. */
+static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
+							   const unsigned char *ent,
+							   size_t first, size_t n, bool is64,
+							   bool swap, char **why)
 {
-	Elf *e = p->elf;
-	GElf_Ehdr eh;
-	size_t shstrndx;
-
-	if (elf_kind(e) != ELF_K_ELF) {
-		*why = kw_strdup(elf_kind(e) == ELF_K_AR ? "an archive, not an ELF file"
-							 : "not an ELF file");
-		return KW_SYMSET_NOT_ELF;
-	}
-	if (!gelf_getehdr(e, &eh))
-		return fail(why, "bad ELF header: %s", elferr());
-	if (eh.e_ident[EI_CLASS] != ELFCLASS32 && eh.e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(why, "bad ELF class%s", NULL);
-	set->addr_width = eh.e_ident[EI_CLASS] == ELFCLASS32 ? 8 : 16;
-	set->machine = eh.e_machine;
-
-	if (eh.e_shoff == 0) {
-		*why = kw_strdup("no section headers, so no .symtab");
-		return KW_SYMSET_NO_SYMTAB;
-	}
-	/* libelf pretends a truncated section header table is empty: check it
-	 * first so that a cut file is an error and not "stripped". */
-	size_t shentsize = gelf_fsize(e, ELF_T_SHDR, 1, EV_CURRENT);
-	if (eh.e_shentsize != shentsize)
-		return fail(why, "corrupt ELF header: bad section header size%s", NULL);
-	if (!within(eh.e_shoff, (uint64_t)(eh.e_shnum ? eh.e_shnum : 1) * shentsize, filesize))
-		return fail(why, "truncated: the section header table ends past the end of the "
-			    "file%s", NULL);
-	if (elf_getshdrnum(e, &p->shnum))
-		return fail(why, "bad section count: %s", elferr());
-	if (p->shnum == 0 ||
-	    !within(eh.e_shoff, (uint64_t)p->shnum * shentsize, filesize))
-		return fail(why, "truncated: the section header table ends past the end of the "
-			    "file%s", NULL);
-	if (elf_getshdrstrndx(e, &shstrndx))
-		return fail(why, "bad section name string table index: %s", elferr());
-	if (shstrndx == SHN_UNDEF || shstrndx >= p->shnum)
-		return fail(why, "section name string table index out of range%s", NULL);
-
-	/* Every section: its name (checked) and its nm letter; find .symtab. */
-	p->secname = kw_calloc(p->shnum, sizeof(*p->secname));
-	p->seclen = kw_calloc(p->shnum, sizeof(*p->seclen));
-	p->secletter = kw_calloc(p->shnum, 1);
-	Elf_Scn *symscn = NULL;
-	GElf_Shdr symsh;
-	size_t symndx = 0;
-	for (size_t i = 0; i < p->shnum; i++) {
-		Elf_Scn *s = elf_getscn(e, i);
-		GElf_Shdr sh;
-		if (!s || !gelf_getshdr(s, &sh))
-			return fail(why, "corrupt section header table: %s", elferr());
-		const char *name = i == 0 ? "" : elf_strptr(e, shstrndx, sh.sh_name);
-		if (!name) {
-			char *d = kw_asprintf("%zu", i);
-			int rc = fail(why, "corrupt section header table: the name of section %s "
-				      "is outside the section name string table", d);
-			free(d);
-			return rc;
+	const size_t entsize = is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	for (size_t k = 0; k < n; k++, ent += entsize) {
+		size_t i = first + k;
+		uint64_t value, size;
+		uint32_t name;
+		uint16_t st_shndx;
+		unsigned char info;
+		/* Field by field: copying the entry whole to the stack and
+		 * reading fields back costs a failed store-to-load
+		 * forwarding on every symbol. */
+		if (is64) {
+			name = get32(ent + offsetof(Elf64_Sym, st_name), swap);
+			info = ent[offsetof(Elf64_Sym, st_info)];
+			st_shndx = get16(ent + offsetof(Elf64_Sym, st_shndx), swap);
+			value = get64(ent + offsetof(Elf64_Sym, st_value), swap);
+			size = get64(ent + offsetof(Elf64_Sym, st_size), swap);
+		} else {
+			name = get32(ent + offsetof(Elf32_Sym, st_name), swap);
+			value = get32(ent + offsetof(Elf32_Sym, st_value), swap);
+			size = get32(ent + offsetof(Elf32_Sym, st_size), swap);
+			info = ent[offsetof(Elf32_Sym, st_info)];
+			st_shndx = get16(ent + offsetof(Elf32_Sym, st_shndx), swap);
 		}
-		p->secname[i] = name;
-		p->seclen[i] = (uint32_t)strlen(name);
-		p->secletter[i] = section_letter(&sh, name, set->machine);
-		if (sh.sh_type == SHT_SYMTAB && !symscn) {
-			symscn = s;
-			symsh = sh;
-			symndx = i;
-		}
-	}
-	if (!symscn) {
-		*why = kw_strdup("no .symtab (stripped?)");
-		return KW_SYMSET_NO_SYMTAB;
-	}
-	if (!within(symsh.sh_offset, symsh.sh_size, filesize))
-		return fail(why, "truncated: .symtab ends past the end of the file%s", NULL);
-	if (symsh.sh_link == SHN_UNDEF || symsh.sh_link >= p->shnum)
-		return fail(why, ".symtab: string table index out of range%s", NULL);
-
-	/* The symbol names' table, read whole: names point into it. */
-	Elf_Scn *strscn = elf_getscn(e, symsh.sh_link);
-	GElf_Shdr strsh;
-	Elf_Data *strdata;
-	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
-		return fail(why, ".symtab: its string table is not a string table%s", NULL);
-	if (!within(strsh.sh_offset, strsh.sh_size, filesize))
-		return fail(why, "truncated: .strtab ends past the end of the file%s", NULL);
-	if (!(strdata = elf_getdata(strscn, NULL)) || !strdata->d_buf || strdata->d_size == 0)
-		return fail(why, "cannot read .strtab: %s", elferr());
-	p->strtab = strdata->d_buf;
-	p->strsize = strdata->d_size;
-
-	Elf_Data *symdata = elf_getdata(symscn, NULL);
-	size_t symsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
-	if (!symdata || symdata->d_type != ELF_T_SYM || (symdata->d_size && !symdata->d_buf))
-		return fail(why, "cannot read .symtab: %s", elf_errno() ? elferr() : "not symbols");
-	p->elfclass = eh.e_ident[EI_CLASS];
-	p->syms = symdata->d_buf;
-	p->nsyms = symdata->d_size / symsize;
-	if (p->nsyms > UINT32_MAX)
-		return fail(why, ".symtab: too many symbols%s", NULL);
-
-	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
-	for (size_t i = 1; i < p->shnum; i++) {
-		Elf_Scn *s = elf_getscn(e, i);
-		GElf_Shdr sh;
-		if (!s || !gelf_getshdr(s, &sh) || sh.sh_type != SHT_SYMTAB_SHNDX ||
-		    sh.sh_link != symndx)
-			continue;
-		if (!within(sh.sh_offset, sh.sh_size, filesize))
-			return fail(why, "truncated: .symtab_shndx ends past the end of the file%s",
-				    NULL);
-		Elf_Data *xd = elf_getdata(s, NULL);
-		if (!xd || (xd->d_size && !xd->d_buf))
-			return fail(why, "cannot read .symtab_shndx: %s", elferr());
-		p->xndx = xd->d_buf;
-		p->nxndx = xd->d_size / sizeof(Elf32_Word);
-		break;
-	}
-
-	if (p->shnum >= REC_RESERVED)
-		return fail(why, "more sections than klinkwrap handles (16 million)%s", NULL);
-
-	/* Check every symbol once and copy it; undefined ones go to the
-	 * front, defined ones fill the array from the back. */
-	bool str_terminated = p->strtab[p->strsize - 1] == '\0';
-	struct rec *rec = p->rec = big_alloc((p->nsyms ? p->nsyms : 1) * sizeof(*rec));
-	size_t nund = 0, top = p->nsyms;
-	for (size_t i = 1; i < p->nsyms; i++) {
-		struct raw sym;
-		raw_sym(p, i, &sym);
-		unsigned type = GELF_ST_TYPE(sym.info);
+		if (i == 0)
+			continue;       /* the null entry */
+		unsigned type = ST_TYPE(info);
 		if (type == STT_SECTION || type == STT_FILE)
 			continue;
 		uint32_t sect;
-		if (sym.st_shndx == SHN_XINDEX) {
-			if (!p->xndx)
+		if (st_shndx == SHN_XINDEX) {
+			if (!c->xndx)
 				return fail_sym(why, "symbol %zu uses SHN_XINDEX but there is no "
 						".symtab_shndx", i);
-			if (i >= p->nxndx)
+			if (i >= c->nxndx)
 				return fail_sym(why, "symbol %zu has no entry in .symtab_shndx", i);
-			if (sym.shndx == 0 || sym.shndx >= p->shnum)
+			uint32_t x = c->xndx[i];
+			if (x == 0 || x >= c->shnum)
 				return fail_sym(why, "symbol %zu: extended section index out of range",
 						i);
-			sect = sym.shndx;
-		} else if (sym.st_shndx >= SHN_LORESERVE) {
-			sect = REC_RESERVED | (sym.st_shndx & 0xff);
-		} else if (sym.st_shndx >= p->shnum) {
+			sect = x;
+		} else if (st_shndx >= SHN_LORESERVE) {
+			sect = REC_RESERVED | (st_shndx & 0xff);
+		} else if (st_shndx >= c->shnum) {
 			return fail_sym(why, "symbol %zu: section index out of range", i);
 		} else {
-			sect = sym.st_shndx;
+			sect = st_shndx;
 		}
-		/* Checked access to the name, as objtool does; when the table
-		 * ends with a NUL, the bounds check is all elf_strptr would do. */
-		if (sym.name >= p->strsize)
+		/* As elf_strptr checks it: inside the table and terminated
+		 * there. */
+		if (name >= c->name_limit)
 			return fail_sym(why, "symbol %zu: name is outside the string table", i);
-		if (!str_terminated) {
-			const char *name = elf_strptr(e, symsh.sh_link, sym.name);
-			if (!name || name != p->strtab + sym.name)
-				return fail_sym(why, "symbol %zu: name is outside the string table",
-						i);
+		size_t at = st_shndx == SHN_UNDEF ? c->nund++ : --c->top;
+		c->rec[at] = (struct rec){ .value = value, .size = size, .name = name,
+					   .sect = sect | (uint32_t)info << 24 };
+	}
+	return 0;
+}
+
+static int scan_chunk(struct scan *c, const unsigned char *ent, size_t first, size_t n,
+		      const struct elfinfo *ei, char **why)
+{
+	if (ei->is64)
+		return ei->swap ? scan_syms(c, ent, first, n, true, true, why)
+				: scan_syms(c, ent, first, n, true, false, why);
+	return ei->swap ? scan_syms(c, ent, first, n, false, true, why)
+			: scan_syms(c, ent, first, n, false, false, why);
+}
+
+/* Read string table SH (named WHAT) into a private copy with STR_PAD
+ * zeros after it. *LIMIT: the offsets below it hold a terminated string
+ * (all of them when the table ends with a NUL, as tables do). */
+static int read_strtab(const struct src *s, const struct shdr *sh, const char *what, char **out,
+		       size_t *limit, char **why)
+{
+	if (sh->size == 0)
+		return fail(why, "%s is empty (size 0): no names", what);
+	if (sh->size > SIZE_MAX - STR_PAD)
+		return fail(why, "%s is too large", what);
+	if (!within(sh->offset, sh->size, s->size))
+		return fail(why, "truncated: %s ends past the end of the file", what);
+	size_t n = (size_t)sh->size;
+	char *t = big_alloc(n + STR_PAD);
+	if (src_read(s, t, sh->offset, n, what, why)) {
+		free(t);
+		return KW_SYMSET_BAD;
+	}
+	memset(t + n, 0, STR_PAD);
+	const char *nul = memrchr(t, '\0', n);
+	*limit = nul ? (size_t)(nul - t) + 1 : 0;
+	*out = t;
+	return 0;
+}
+
+/* The bound of the names in string table SH, as read_strtab gives it,
+ * from its last bytes only (a table ends with a NUL). A table whose end
+ * holds no NUL is read whole now, into *OUT. */
+static int strtab_limit(const struct src *s, const struct shdr *sh, char **out, size_t *limit,
+			char **why)
+{
+	unsigned char tail[256];
+	if (sh->size == 0)
+		return fail(why, "%s is empty (size 0): no names", ".strtab");
+	if (!within(sh->offset, sh->size, s->size))
+		return fail(why, "truncated: %s ends past the end of the file", ".strtab");
+	size_t n = sh->size < sizeof(tail) ? (size_t)sh->size : sizeof(tail);
+	if (src_read(s, tail, sh->offset + sh->size - n, n, ".strtab", why))
+		return KW_SYMSET_BAD;
+	const unsigned char *nul = memrchr(tail, '\0', n);
+	if (!nul)
+		return read_strtab(s, sh, ".strtab", out, limit, why);
+	*limit = (size_t)sh->size - n + (size_t)(nul - tail) + 1;
+	return 0;
+}
+
+/* The section names, symbols and records of the file in S. */
+static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv *p,
+				   const struct src *s, bool full, char **why);
+
+/* A stable merge sort of V[0..N) by name (bytewise), TMP scratch of N
+ * records: nm's order for equal values, which keeps symbol-table order
+ * for equal names (glibc's qsort is a merge sort). */
+static void merge_by_name(const char *strtab, struct rec *v, size_t n, struct rec *tmp)
+{
+	if (n <= 16) {
+		for (size_t i = 1; i < n; i++) {
+			struct rec r = v[i];
+			size_t k = i;
+			for (; k > 0 && strcmp(strtab + r.name, strtab + v[k - 1].name) < 0; k--)
+				v[k] = v[k - 1];
+			v[k] = r;
 		}
-		size_t at = sym.st_shndx == SHN_UNDEF ? nund++ : --top;
-		rec[at] = (struct rec){ .value = sym.value, .size = sym.size, .name = sym.name,
-					.sect = sect | (uint32_t)sym.info << 24 };
+		return;
 	}
-	size_t ndef = p->nsyms - top;
-	memmove(rec + nund, rec + top, ndef * sizeof(*rec));
+	size_t h = n / 2;
+	merge_by_name(strtab, v, h, tmp);
+	merge_by_name(strtab, v + h, n - h, tmp);
+	if (strcmp(strtab + v[h - 1].name, strtab + v[h].name) <= 0)
+		return;
+	size_t i = 0, j = h, o = 0;
+	while (i < h && j < n)
+		tmp[o++] = strcmp(strtab + v[j].name, strtab + v[i].name) < 0 ? v[j++] : v[i++];
+	while (i < h)
+		tmp[o++] = v[i++];
+	memcpy(v, tmp, o * sizeof(*v));
+}
+
+/* nm -n's order of the records at V (symbol-table order on entry): for
+ * undefined ones by name; for defined ones by nm's value (a common
+ * symbol's is its size, as BFD gives it), then name; equal keys stay in
+ * symbol-table order. */
+static void nm_order(const char *strtab, struct rec *v, size_t nund, size_t ndef, struct rec *tmp)
+{
+	merge_by_name(strtab, v, nund, tmp);
+	struct rec *d = v + nund;
+	for (size_t i = 0; i < ndef; i++)
+		if (REC_INDEX(d[i].sect) == (REC_RESERVED | (SHN_COMMON & 0xff)))
+			d[i].value = d[i].size;
+	radix(d, tmp, ndef);    /* stable */
+	for (size_t i = 0; i < ndef;) {
+		size_t j = i + 1;
+		while (j < ndef && d[j].value == d[i].value)
+			j++;
+		if (j - i > 1)
+			merge_by_name(strtab, d + i, j - i, tmp);
+		i = j;
+	}
+}
+
+/* Digits at *P as a non-negative int, at most 9 of them (no overflow);
+ * -1 if there are none. */
+static int parse_num(const char **pp)
+{
+	const char *p = *pp;
+	int v = 0, n = 0;
+	for (; *p >= '0' && *p <= '9'; p++, n++) {
+		if (n == 9)
+			return -1;
+		v = v * 10 + (*p - '0');
+	}
+	*pp = p;
+	return n ? v : -1;
+}
+
+/* The kernel version in the string at symbol linux_banner ("Linux
+ * version 6.12.57 ..."), read now: a set keeps no file open. A banner
+ * that cannot be read is no error: there is just no version. */
+static int banner_version(struct kw_symset_priv *p, const struct src *s, const struct shdr *sh,
+			  char **why)
+{
+	const struct rec *r = NULL;
+	for (size_t i = 0; i < p->count && !r; i++)
+		if (!strcmp(p->strtab + p->rec[i].name, "linux_banner"))
+			r = &p->rec[i];
+	if (!r || rec_reserved(r))
+		return 0;       /* none, or undefined or absolute */
+	const struct shdr *sec = &sh[REC_INDEX(r->sect)];
+	if (sec->type == SHT_NOBITS || r->value < sec->addr || r->value - sec->addr >= sec->size)
+		return 0;
+	uint64_t off = r->value - sec->addr;
+	char text[64] = "";
+	size_t len = sec->size - off < sizeof(text) - 1 ? (size_t)(sec->size - off)
+							: sizeof(text) - 1;
+	if (!within(sec->offset, sec->size, s->size))
+		return 0;
+	if (src_read(s, text, sec->offset + off, len, "linux_banner", why))
+		return -1;
+	text[len] = '\0';
+	static const char prefix[] = "Linux version ";
+	if (strncmp(text, prefix, sizeof(prefix) - 1))
+		return 0;
+	const char *t = text + sizeof(prefix) - 1;
+	int major = parse_num(&t);
+	if (major < 0 || *t++ != '.')
+		return 0;
+	int minor = parse_num(&t);
+	if (minor < 0)
+		return 0;
+	p->kmajor = major;
+	p->kminor = minor;
+	return 0;
+}
+
+static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv *p,
+				   const struct src *s, bool full, char **why)
+{
+	unsigned char eh[sizeof(Elf64_Ehdr)];
+	size_t ehlen = s->size < sizeof(eh) ? (size_t)s->size : sizeof(eh);
+	if (src_read(s, eh, 0, ehlen, "the ELF header", why))
+		return KW_SYMSET_BAD;
+	if (ehlen < SELFMAG || memcmp(eh, ELFMAG, SELFMAG)) {
+		bool ar = ehlen >= SARMAG && (!memcmp(eh, ARMAG, SARMAG) ||
+					      !memcmp(eh, "!<thin>\n", SARMAG));
+		*why = kw_strdup(ar ? "an archive, not an ELF file" : "not an ELF file");
+		return KW_SYMSET_NOT_ELF;
+	}
+	if (ehlen < EI_NIDENT || (eh[EI_CLASS] != ELFCLASS32 && eh[EI_CLASS] != ELFCLASS64) ||
+	    (eh[EI_DATA] != ELFDATA2LSB && eh[EI_DATA] != ELFDATA2MSB)) {
+		*why = kw_strdup("not an ELF file (ELF magic, but no valid class and byte order)");
+		return KW_SYMSET_NOT_ELF;
+	}
+	struct elfinfo ei = {
+		.is64 = eh[EI_CLASS] == ELFCLASS64,
+		.swap = (eh[EI_DATA] == ELFDATA2LSB) != (__BYTE_ORDER == __LITTLE_ENDIAN),
+	};
+	size_t ehsize = ei.is64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+	if (ehlen < ehsize)
+		return fail(why, "truncated: the ELF header ends past the end of the file%s", NULL);
+	ei.type = get16(eh + 16, ei.swap);
+	ei.machine = get16(eh + 18, ei.swap);
+	uint64_t shoff = getaddr(eh + (ei.is64 ? 40 : 32), &ei);
+	const unsigned char *tail = eh + (ei.is64 ? 58 : 46);
+	unsigned shentsize = get16(tail, ei.swap), e_shnum = get16(tail + 2, ei.swap),
+		 e_shstrndx = get16(tail + 4, ei.swap);
+	set->addr_width = ei.is64 ? 16 : 8;
+	set->machine = ei.machine;
+
+	if (shoff == 0) {
+		*why = kw_strdup("no section headers, so no .symtab");
+		return KW_SYMSET_NO_SYMTAB;
+	}
+	size_t want_entsize = ei.is64 ? sizeof(Elf64_Shdr) : sizeof(Elf32_Shdr);
+	if (shentsize != want_entsize)
+		return fail(why, "corrupt ELF header: bad section header size%s", NULL);
+	static const char cut_shdrs[] =
+		"truncated: the section header table ends past the end of the file%s";
+	if (!within(shoff, shentsize, s->size))
+		return fail(why, cut_shdrs, NULL);
+	/* Section 0 holds the real count and string table index when the
+	 * header's fields cannot (e_shnum 0, e_shstrndx SHN_XINDEX). */
+	unsigned char raw0[sizeof(Elf64_Shdr)];
+	struct shdr sh0;
+	if (src_read(s, raw0, shoff, shentsize, "the section header table", why))
+		return KW_SYMSET_BAD;
+	decode_shdr(raw0, &ei, &sh0);
+	uint64_t shnum = e_shnum ? e_shnum : sh0.size;
+	size_t shstrndx = e_shstrndx == SHN_XINDEX ? sh0.link : e_shstrndx;
+	if (shnum == 0 || shnum > (s->size - shoff) / shentsize)
+		return fail(why, cut_shdrs, NULL);
+	if (shnum >= REC_RESERVED)
+		return fail(why, "more sections than klinkwrap handles (16 million)%s", NULL);
+	if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
+		return fail(why, "section name string table index out of range%s", NULL);
+	p->shnum = (size_t)shnum;
+
+	/* The whole table, decoded once, read 64 KiB at a time (65,000
+	 * sections of a -ffunction-sections object are 4 MiB). */
+	enum { SHDR_CHUNK = 1024 };
+	unsigned char *rawsh = kw_malloc(SHDR_CHUNK * shentsize);
+	struct shdr *sh = big_alloc(p->shnum * sizeof(*sh));
+	enum kw_symset_status rc = KW_SYMSET_BAD;
+	unsigned char *chunk;
+	uint32_t *xndx = NULL;
+	struct rec *tmp = NULL;
+	for (size_t first = 0; first < p->shnum; first += SHDR_CHUNK) {
+		size_t n = p->shnum - first < SHDR_CHUNK ? p->shnum - first : SHDR_CHUNK;
+		const unsigned char *raw = src_view(s, rawsh, shoff + first * shentsize,
+						    n * shentsize, "the section header table", why);
+		if (!raw)
+			goto out;
+		for (size_t i = 0; i < n; i++)
+			decode_shdr(raw + i * shentsize, &ei, &sh[first + i]);
+	}
+
+	size_t limit;
+	if (sh[shstrndx].type != SHT_STRTAB) {
+		*why = kw_asprintf("the section name string table (section %zu) is not a "
+				   "string table", shstrndx);
+		goto out;
+	}
+	if (read_strtab(s, &sh[shstrndx], "the section name string table", &p->shstrtab, &limit,
+			why))
+		goto out;
+
+	/* Every section's name (checked); find .symtab. */
+	p->secname = kw_calloc(p->shnum, sizeof(*p->secname));
+	p->seclen = kw_calloc(p->shnum, sizeof(*p->seclen));
+	p->secletter = kw_calloc(p->shnum, 1);
+	size_t symndx = 0;
+	for (size_t i = 0; i < p->shnum; i++) {
+		if (i && sh[i].name >= limit) {
+			*why = kw_asprintf("corrupt section header table: the name of section %zu "
+					   "is outside the section name string table", i);
+			goto out;
+		}
+		const char *name = i ? p->shstrtab + sh[i].name : "";
+		p->secname[i] = name;
+		p->seclen[i] = (uint32_t)strlen(name);
+		if (sh[i].type == SHT_SYMTAB && !symndx)
+			symndx = i;
+	}
+	if (!symndx) {
+		*why = kw_strdup("no .symtab (stripped?)");
+		rc = KW_SYMSET_NO_SYMTAB;
+		goto out;
+	}
+	const struct shdr *symsh = &sh[symndx];
+	for (size_t i = 0; i < p->shnum; i++)
+		p->secletter[i] = bfd_section(sh, i, p->shnum, symndx, shstrndx, &ei)
+					  ? section_letter(&sh[i], p->secname[i], ei.machine)
+					  : 'a';
+
+	if (!within(symsh->offset, symsh->size, s->size)) {
+		fail(why, "truncated: .symtab ends past the end of the file%s", NULL);
+		goto out;
+	}
+	if (symsh->flags & SHF_COMPRESSED) {
+		fail(why, ".symtab is compressed (SHF_COMPRESSED)%s", NULL);
+		goto out;
+	}
+	size_t symsize = ei.is64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
+	if (symsh->entsize != symsize) {
+		*why = kw_asprintf(".symtab: entry size %" PRIu64 ", expected %zu", symsh->entsize,
+				   symsize);
+		goto out;
+	}
+	if (symsh->size % symsize) {
+		*why = kw_asprintf(".symtab: size %" PRIu64 " is not a multiple of the entry "
+				   "size %zu", symsh->size, symsize);
+		goto out;
+	}
+	if (symsh->size / symsize > UINT32_MAX) {
+		fail(why, ".symtab: too many symbols%s", NULL);
+		goto out;
+	}
+	size_t nsyms = (size_t)(symsh->size / symsize);
+	if (symsh->link == SHN_UNDEF || symsh->link >= p->shnum) {
+		fail(why, ".symtab: string table index out of range%s", NULL);
+		goto out;
+	}
+	const struct shdr *strsh = &sh[symsh->link];
+	if (strsh->type != SHT_STRTAB) {
+		fail(why, ".symtab: its string table is not a string table%s", NULL);
+		goto out;
+	}
+	/* The hash reads the names only after the sort by value, into the
+	 * pages of its scratch array: here only the end of the table, for
+	 * the bound of every name. */
+	if (full ? read_strtab(s, strsh, ".strtab", &p->strtab, &limit, why)
+		 : strtab_limit(s, strsh, &p->strtab, &limit, why))
+		goto out;
+	p->strsize = (size_t)strsh->size;
+
+	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
+	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit };
+	for (size_t i = 1; i < p->shnum; i++) {
+		if (sh[i].type != SHT_SYMTAB_SHNDX || sh[i].link != symndx)
+			continue;
+		if (!within(sh[i].offset, sh[i].size, s->size)) {
+			fail(why, "truncated: .symtab_shndx ends past the end of the file%s", NULL);
+			goto out;
+		}
+		c.nxndx = (size_t)(sh[i].size / sizeof(uint32_t));
+		xndx = kw_malloc((c.nxndx ? c.nxndx : 1) * sizeof(*xndx));
+		if (src_read(s, xndx, sh[i].offset, c.nxndx * sizeof(*xndx), ".symtab_shndx", why))
+			goto out;
+		if (ei.swap)
+			for (size_t k = 0; k < c.nxndx; k++)
+				xndx[k] = __builtin_bswap32(xndx[k]);
+		c.xndx = xndx;
+		break;
+	}
+
+	/* Check every symbol once and copy it, a chunk at a time. */
+	c.rec = p->rec = big_alloc((nsyms ? nsyms : 1) * sizeof(*c.rec));
+	c.top = nsyms;
+	size_t per = SYM_CHUNK / symsize;
+	/* n records of 24 bytes hold n entries of 16 or 24. */
+	tmp = big_alloc((nsyms ? nsyms : 1) * sizeof(*tmp));
+	chunk = (unsigned char *)tmp;
+	for (size_t first = 0; first < nsyms; first += per) {
+		size_t n = nsyms - first < per ? nsyms - first : per;
+		const unsigned char *ent = src_view(s, chunk, symsh->offset + first * symsize,
+						    n * symsize, ".symtab", why);
+		if (!ent || scan_chunk(&c, ent, first, n, &ei, why))
+			goto out;
+	}
+	size_t nund = c.nund, ndef = nsyms - c.top;
+	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	set->count = p->count = nund + ndef;
-	drop_mapped(p, p->syms, p->nsyms * symsize);
-	p->syms = NULL;
-	struct rec *tmp = big_alloc((set->count ? set->count : 1) * sizeof(*tmp));
-	sort_range(p, rec, nund, tmp);
-	sort_range(p, rec + nund, ndef, tmp);
+	if (full) {
+		/* The defined ones were filled from the back: put them in
+		 * symbol-table order for nm's stable sort. */
+		struct rec *d = c.rec + nund;
+		for (size_t i = 0, j = ndef; i + 1 < j; i++, j--)
+			swap(&d[i], &d[j - 1]);
+		p->nm = kw_malloc((set->count ? set->count : 1) * sizeof(*p->nm));
+		memcpy(p->nm, c.rec, set->count * sizeof(*p->nm));
+		nm_order(p->strtab, p->nm, nund, ndef, tmp);
+	}
+	if (p->strtab) {
+		sort_range(p, c.rec, nund, tmp);
+		sort_range(p, c.rec + nund, ndef, tmp);
+	} else {
+		/* .strtab is about the size of the scratch array, which the
+		 * sort by value no longer needs: give it its pages, already
+		 * faulted in and zeroed (a fifth of the time of a large set
+		 * went to zeroing fresh pages). */
+		radix(c.rec, tmp, nund);
+		radix(c.rec + nund, tmp, ndef);
+		size_t run = longest_run(c.rec, nund), run2 = longest_run(c.rec + nund, ndef);
+		run = run > run2 ? run : run2;
+		char *t = kw_realloc(tmp, p->strsize + STR_PAD);
+		tmp = NULL;
+		p->strtab = t;
+		if (src_read(s, t, strsh->offset, p->strsize, ".strtab", why))
+			goto out;
+		memset(t + p->strsize, 0, STR_PAD);
+		const char *nul = memrchr(t, '\0', p->strsize);
+		if (!nul || (size_t)(nul - t) + 1 != limit) {
+			fail(why, "the file changed while it was read (.strtab)%s", NULL);
+			goto out;
+		}
+		if (run > SHORT_RUN)
+			tmp = big_alloc(run * sizeof(*tmp));
+		sort_runs(p, c.rec, nund, tmp);
+		sort_runs(p, c.rec + nund, ndef, tmp);
+	}
+	p->kmajor = -1;
+	if (full && banner_version(p, s, sh, why))
+		goto out;
+	rc = KW_SYMSET_OK;
+out:
 	free(tmp);
-	return KW_SYMSET_OK;
+	free(xndx);
+	free(rawsh);
+	free(sh);
+	return rc;
 }
-
-static bool libelf_ready(void)
-{
-	static int ok = -1;
-	if (ok < 0)
-		ok = elf_version(EV_CURRENT) != EV_NONE;
-	return ok;
-}
-
-static enum kw_symset_status finish(struct kw_symset *set, struct kw_symset_priv *p,
-				    uint64_t filesize, char **why)
-{
-	enum kw_symset_status st = build(set, p, filesize, why);
-	if (st != KW_SYMSET_OK) {
-		priv_free(p);
-		memset(set, 0, sizeof(*set));
-		return st;
-	}
-	set->priv = p;
-	return KW_SYMSET_OK;
-}
-
-enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char **why)
-{
-	struct stat st;
-	memset(set, 0, sizeof(*set));
-	if (!libelf_ready())
-		return fail(why, "libelf is too old%s", NULL);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return fail(why, "%s", strerror(errno));
-	if (fstat(fd, &st)) {
-		int err = errno;
-		close(fd);
-		return fail(why, "%s", strerror(err));
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		return fail(why, "is a directory%s", NULL);
-	}
-	if (!S_ISREG(st.st_mode)) {
-		/* A device or a pipe (an output of /dev/null): nothing to read
-		 * a symbol table from, like an empty file. */
-		close(fd);
-		*why = kw_strdup("not a regular file, not ELF");
-		return KW_SYMSET_NOT_ELF;
-	}
-	if (st.st_size == 0) {
-		close(fd);
-		*why = kw_strdup("empty file, not ELF");
-		return KW_SYMSET_NOT_ELF;
-	}
-	struct kw_symset_priv *p = kw_calloc(1, sizeof(*p));
-	p->fd = fd;
-	if (!(p->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL))) {
-		int rc = fail(why, "%s", elferr());
-		priv_free(p);
-		return rc;
-	}
-	return finish(set, p, (uint64_t)st.st_size, why);
-}
-
-enum kw_symset_status symset_open_memory(const void *buf, size_t len, struct kw_symset *set,
-					  char **why)
-{
-	memset(set, 0, sizeof(*set));
-	if (!libelf_ready())
-		return fail(why, "libelf is too old%s", NULL);
-	if (len == 0) {
-		*why = kw_strdup("empty file, not ELF");
-		return KW_SYMSET_NOT_ELF;
-	}
-	struct kw_symset_priv *p = kw_calloc(1, sizeof(*p));
-	p->fd = -1;
-	if (!(p->elf = elf_memory((char *)buf, len))) {
-		int rc = fail(why, "%s", elferr());
-		priv_free(p);
-		return rc;
-	}
-	return finish(set, p, len, why);
-}
-
-void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out)
-{
-	load(set->priv, &set->priv->rec[i], out);
-}
-
 static void put64(unsigned char *b, uint64_t v)
 {
 	v = htole64(v);
@@ -727,9 +1161,9 @@ static void put64(unsigned char *b, uint64_t v)
 /* The canonical byte stream goes through a buffer of HASH_BUF bytes,
  * hashed a buffer at a time. A record is written in place, with
  * fixed-size copies of NAME_WIN bytes of its name and SEC_WIN of its
- * section name, while HASH_SLACK bytes are free; a longer one, or a name
- * at the very end of .strtab, goes piece by piece. */
-enum { HASH_BUF = 1 << 16, NAME_WIN = 64, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
+ * section name, while HASH_SLACK bytes are free; a longer one goes piece
+ * by piece. */
+enum { HASH_BUF = 1 << 14, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
 
 struct hasher {
 	XXH3_state_t *st;
@@ -833,14 +1267,13 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 		unsigned char *b = h.buf + h.used;
 		put64(b, r->value);
 		put64(b + 8, r->size);
-		b[16] = (unsigned char)GELF_ST_TYPE(REC_INFO(r->sect));
-		b[17] = (unsigned char)GELF_ST_BIND(REC_INFO(r->sect));
+		b[16] = (unsigned char)ST_TYPE(REC_INFO(r->sect));
+		b[17] = (unsigned char)ST_BIND(REC_INFO(r->sect));
 		const unsigned char *name = strtab + r->name;
-		size_t nl = NAME_WIN;
-		if (p->strsize - r->name >= NAME_WIN) {
-			memcpy(b + 18, name, NAME_WIN);
-			nl = nul_in_window(b + 18);
-		}
+		/* The copy of .strtab has STR_PAD zeros after it: a window
+		 * read is always inside it. */
+		memcpy(b + 18, name, NAME_WIN);
+		size_t nl = nul_in_window(b + 18);
 		size_t sl = seclen[key];
 		if (nl < NAME_WIN && sl <= SEC_WIN) {
 			nl++;
@@ -848,7 +1281,7 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 			h.used += 18 + nl + sl;
 			continue;
 		}
-		/* A long name or section name, or one at the end of .strtab. */
+		/* A long name or section name. */
 		h.used += 18;
 		hasher_put(&h, name, strlen((const char *)name) + 1);
 		hasher_put(&h, secstr[key], sl);
@@ -878,43 +1311,128 @@ void symhash_hex(const struct kw_symhash *h, char out[KW_SYMHASH_HEX_LEN + 1])
 
 int symset_kernel_version(const struct kw_symset *set, int *major, int *minor)
 {
-	struct kw_symset_priv *p = set->priv;
-	for (size_t i = 0; i < set->count; i++) {
-		struct kw_sym s;
-		if (strcmp(p->strtab + p->rec[i].name, "linux_banner"))
-			continue;
-		symset_get(set, i, &s);
-		if (s.undefined || s.section[0] == '*')
-			return -1;
-		/* Find the section by name and read the string at the address. */
-		for (size_t k = 1; k < p->shnum; k++) {
-			GElf_Shdr sh;
-			Elf_Scn *scn = elf_getscn(p->elf, k);
-			if (p->secname[k] != s.section || !scn || !gelf_getshdr(scn, &sh) ||
-			    sh.sh_type == SHT_NOBITS || s.value < sh.sh_addr ||
-			    s.value - sh.sh_addr >= sh.sh_size)
-				continue;
-			Elf_Data *d = elf_rawdata(scn, NULL);
-			size_t off = s.value - sh.sh_addr;
-			if (!d || !d->d_buf || off >= d->d_size)
-				return -1;
-			char text[64] = "";
-			size_t len = d->d_size - off < sizeof(text) - 1 ? d->d_size - off
-								    : sizeof(text) - 1;
-			memcpy(text, (const char *)d->d_buf + off, len);
-			text[len] = '\0';
-			return sscanf(text, "Linux version %d.%d", major, minor) == 2 ? 0 : -1;
-		}
+	const struct kw_symset_priv *p = set->priv;
+	if (!p || p->kmajor < 0)
 		return -1;
+	*major = p->kmajor;
+	*minor = p->kminor;
+	return 0;
+}
+
+void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out)
+{
+	load(set->priv, &set->priv->rec[i], out);
+}
+
+void symset_get_nm(const struct kw_symset *set, size_t i, struct kw_sym *out)
+{
+	const struct kw_symset_priv *p = set->priv;
+	load(p, p->nm ? &p->nm[i] : &p->rec[i], out);
+}
+
+/* Same file, same contents as far as stat can tell. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static enum kw_symset_status finish(struct kw_symset *set, struct kw_symset_priv *p,
+				    enum kw_symset_status st)
+{
+	if (st != KW_SYMSET_OK) {
+		priv_free(p);
+		memset(set, 0, sizeof(*set));
+		return st;
 	}
-	return -1;
+	set->priv = p;
+	return KW_SYMSET_OK;
+}
+
+static enum kw_symset_status open_file(const char *path, struct kw_symset *set, bool full,
+				       char **why)
+{
+	struct stat st, after;
+	memset(set, 0, sizeof(*set));
+	/* The type first, without opening: opening a FIFO for reading
+	 * blocks until a writer comes, and opening a device can have
+	 * effects of its own. */
+	if (stat(path, &st))
+		return fail(why, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return fail(why, "is a directory%s", NULL);
+	if (!S_ISREG(st.st_mode)) {
+		/* A device, a FIFO or a socket (an output of /dev/null):
+		 * nothing to read a symbol table from, like an empty file. */
+		*why = kw_strdup("not a regular file, not ELF");
+		return KW_SYMSET_NOT_ELF;
+	}
+	/* O_NONBLOCK: should the path become a FIFO after the stat, the
+	 * open does not block, and the fstat below refuses it. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return fail(why, "%s", strerror(errno));
+	if (fstat(fd, &st)) {
+		int err = errno;
+		close(fd);
+		return fail(why, "%s", strerror(err));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		if (S_ISDIR(st.st_mode))
+			return fail(why, "is a directory%s", NULL);
+		*why = kw_strdup("not a regular file, not ELF");
+		return KW_SYMSET_NOT_ELF;
+	}
+	if (st.st_size == 0) {
+		close(fd);
+		*why = kw_strdup("empty file, not ELF");
+		return KW_SYMSET_NOT_ELF;
+	}
+	struct src s = { .fd = fd, .size = (uint64_t)st.st_size };
+	struct kw_symset_priv *p = kw_calloc(1, sizeof(*p));
+	enum kw_symset_status rc = build(set, p, &s, full, why);
+	/* Whatever was read must be one version of the file. */
+	if (fstat(fd, &after)) {
+		if (rc == KW_SYMSET_OK || rc == KW_SYMSET_NO_SYMTAB) {
+			if (rc == KW_SYMSET_NO_SYMTAB)
+				free(*why);
+			rc = fail(why, "%s", strerror(errno));
+		}
+	} else if (!same_file(&st, &after) && rc != KW_SYMSET_BAD) {
+		if (rc != KW_SYMSET_OK)
+			free(*why);
+		rc = fail(why, "the file changed while it was read%s", NULL);
+	}
+	close(fd);
+	return finish(set, p, rc);
+}
+
+enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char **why)
+{
+	return open_file(path, set, true, why);
+}
+
+enum kw_symset_status symset_open_memory(const void *buf, size_t len, struct kw_symset *set,
+					  char **why)
+{
+	memset(set, 0, sizeof(*set));
+	if (len == 0) {
+		*why = kw_strdup("empty file, not ELF");
+		return KW_SYMSET_NOT_ELF;
+	}
+	struct src s = { .fd = -1, .mem = buf, .size = len };
+	struct kw_symset_priv *p = kw_calloc(1, sizeof(*p));
+	return finish(set, p, build(set, p, &s, true, why));
 }
 
 enum kw_symset_status symset_hash_file(const char *path, struct kw_symhash *hash, size_t *count,
 				       char **why)
 {
 	struct kw_symset set;
-	enum kw_symset_status st = symset_open(path, &set, why);
+	/* Only what the hash needs: no nm order, no kernel banner. */
+	enum kw_symset_status st = open_file(path, &set, false, why);
 	if (st != KW_SYMSET_OK)
 		return st;
 	symset_hash(&set, hash);

@@ -20,6 +20,14 @@ int cmd_symdiff(int argc, char *argv[]);
  * [--sysmap[=RULES]] [--format=text|json] [--quiet] --regen=CMD -- LINKER ARGS... */
 int cmd_converge(int argc, char *argv[]);
 
+/* klinkwrap log show [--format=text|json|trace] FILE
+ * klinkwrap log diff [--format=text|json] [--root-a=DIR] [--root-b=DIR] A B */
+int cmd_log(int argc, char *argv[]);
+
+/* klinkwrap repro --jobs=J1,J2[,...] [--runs=N] [--load=N] [--keep]
+ *   [--workdir=DIR] [--format=text|json] -- BUILD-COMMAND */
+int cmd_repro(int argc, char *argv[]);
+
 /* klinkwrap jobserver-info [--format=text|json]: what a link would see of
  * make's jobserver, with the free tokens counted (taken and given back). */
 int cmd_jobserver_info(int argc, char *argv[]);

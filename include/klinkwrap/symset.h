@@ -1,9 +1,10 @@
-/* The symbol set of an ELF file: its .symtab read with libelf, as a
- * canonical list and a canonical XXH3-128 hash (the definition is in
- * doc/klinkwrap.1, "SYMBOL-SET HASH").
+/* The symbol set of an ELF file: its .symtab, as a canonical list and a
+ * canonical XXH3-128 hash (the definition is in doc/klinkwrap.1,
+ * "SYMBOL-SET HASH").
  *
- * A set keeps the file mapped: names and section names point into it
- * until symset_close. */
+ * A set keeps nothing of the file: no mapping, no descriptor. Names and
+ * section names point into private copies until symset_close, so the
+ * file may be rewritten or removed while a set is held. */
 #ifndef KLINKWRAP_SYMSET_H
 #define KLINKWRAP_SYMSET_H
 
@@ -50,15 +51,25 @@ struct kw_symhash {
 #define KW_SYMHASH_HEX_LEN 32
 
 /* Read PATH. On KW_SYMSET_OK *set is filled (release with symset_close);
- * on any other status *set is empty and *why (malloc'd) says why. */
+ * on any other status *set is empty and *why (malloc'd) says why. A path
+ * that is not a regular file (a FIFO, a device) is KW_SYMSET_NOT_ELF and
+ * is never opened for reading. A file that changes while it is read (a
+ * short read, or another size, inode or time stamp afterwards) is
+ * KW_SYMSET_BAD, never a signal. */
 enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char **why);
-/* The same for an image in memory (BUF must outlive the set). */
+/* The same for an image in memory (BUF is not used after the call). */
 enum kw_symset_status symset_open_memory(const void *buf, size_t len, struct kw_symset *set,
 					  char **why);
 void symset_close(struct kw_symset *set);
 
 /* Symbol I (0 <= I < count) in canonical order. */
 void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out);
+/* Symbol I in the order of `nm -n`, the order `syms` lists: undefined
+ * symbols by name only, then defined ones by value and name, symbols
+ * equal in both in symbol-table order (nm's sort is stable). The value is
+ * nm's: a common symbol's is its size (BFD's convention), not st_value.
+ * Sets from symset_open and symset_open_memory. */
+void symset_get_nm(const struct kw_symset *set, size_t i, struct kw_sym *out);
 
 /* The canonical order: undefined symbols first, then by value, name
  * (bytewise), size, type, binding and section name (bytewise). Returns
@@ -73,8 +84,9 @@ void symhash_hex(const struct kw_symhash *h, char out[KW_SYMHASH_HEX_LEN + 1]);
  * "Linux version 6.12.57 ..."). Returns 0 with *major, *minor, or -1. */
 int symset_kernel_version(const struct kw_symset *set, int *major, int *minor);
 
-/* Open, hash and close PATH: the engine of `symhash` and of the wrapper.
- * On KW_SYMSET_OK fills *hash and *count, else *why as symset_open. */
+/* Open, hash and close PATH: the engine of `symhash` and of the wrapper,
+ * reading only what the hash needs. On KW_SYMSET_OK fills *hash and
+ * *count, else *why as symset_open. */
 enum kw_symset_status symset_hash_file(const char *path, struct kw_symhash *hash, size_t *count,
 				       char **why);
 

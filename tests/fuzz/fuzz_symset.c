@@ -29,8 +29,9 @@ static FILE *sink(void)
 	return null;
 }
 
-/* Open SIZE bytes at DATA as a set in *SET, on a copy (libelf may convert
- * in place: never libFuzzer's const input) returned in *COPY. */
+/* Open SIZE bytes at DATA as a set in *SET, from a copy that is freed at
+ * once (*COPY is left NULL): a set keeps nothing of its input, and ASan
+ * reports any use of it afterwards. */
 static bool open_set(const uint8_t *data, size_t size, struct kw_symset *set, void **copy)
 {
 	*copy = malloc(size ? size : 1);
@@ -38,8 +39,11 @@ static bool open_set(const uint8_t *data, size_t size, struct kw_symset *set, vo
 		abort();
 	memcpy(*copy, data, size);
 	char *why = NULL;
-	if (symset_open_memory(*copy, size, set, &why) == KW_SYMSET_OK)
+	if (symset_open_memory(*copy, size, set, &why) == KW_SYMSET_OK) {
+		free(*copy);
+		*copy = NULL;
 		return true;
+	}
 	if (!why || !*why)     /* every refusal says why */
 		abort();
 	free(why);

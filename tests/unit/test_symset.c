@@ -1,7 +1,9 @@
 /* The symbol-set reader and hash: canonical order, nm's letters, a
  * known-answer hash re-derived from the definition in klinkwrap(1), the
  * same set in ELF32/ELF64 and both byte orders (written with libelf, and
- * assembled by Debian's cross binutils), SHN_XINDEX, and corrupt input. */
+ * assembled by Debian's cross binutils), SHN_XINDEX, corrupt input, nm's
+ * order, and a reader that keeps nothing of the file (no mapping, no
+ * descriptor) and never opens a FIFO. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <xxhash.h>
@@ -269,6 +272,13 @@ static void check_crafted(const char *path, int width)
 	assert_string_equal(hex, def);
 	assert_string_equal(hex, known_answer);
 	symset_close(&set);
+	/* The hash-only path reads .strtab later, into other memory. */
+	struct kw_symhash h;
+	size_t count;
+	assert_int_equal(symset_hash_file(path, &h, &count, &why), KW_SYMSET_OK);
+	symhash_hex(&h, hex);
+	assert_string_equal(hex, known_answer);
+	assert_int_equal(count, NWANT);
 }
 
 static void test_canonical_order(void **state)
@@ -364,7 +374,10 @@ static void test_truncated_never_ok(void **state)
 			assert_string_equal(hex, known_answer);
 			symset_close(&set);
 		} else {
+			/* Every refusal names its cause. */
 			assert_non_null(why);
+			assert_true(why[0]);
+			assert_null(strstr(why, "no error"));
 			free(why);
 		}
 		free(copy);
@@ -379,7 +392,22 @@ static void expect_bad(unsigned char *b, size_t len, const char *fragment)
 	struct kw_symset set;
 	char *why = NULL;
 	assert_int_equal(symset_open_memory(b, len, &set, &why), KW_SYMSET_BAD);
-	assert_non_null(strstr(why, fragment));
+	if (!strstr(why, fragment))
+		fail_msg("\"%s\" does not say \"%s\"", why, fragment);
+	assert_null(strstr(why, "no error"));
+	free(why);
+	/* The same from a file, by the hash-only path. */
+	char path[128];
+	snprintf(path, sizeof(path), "%s/bad", tmpdir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(b, 1, len, f), len);
+	fclose(f);
+	struct kw_symhash h;
+	size_t count;
+	assert_int_equal(symset_hash_file(path, &h, &count, &why), KW_SYMSET_BAD);
+	if (!strstr(why, fragment))
+		fail_msg("hash path: \"%s\" does not say \"%s\"", why, fragment);
 	free(why);
 }
 
@@ -426,6 +454,28 @@ static void test_corrupt_fields(void **state)
 	memcpy(b, orig, len);
 	sh[S_SYMTAB].sh_offset = len;
 	expect_bad(b, len, "truncated");
+
+	/* libelf's error was cleared before it was read: "no error". */
+	memcpy(b, orig, len);
+	sh[S_SYMTAB].sh_size -= 1;
+	expect_bad(b, len, "is not a multiple of the entry size 24");
+
+	memcpy(b, orig, len);
+	sh[S_STRTAB].sh_size = 0;
+	expect_bad(b, len, ".strtab is empty");
+
+	memcpy(b, orig, len);
+	sh[S_SYMTAB].sh_entsize = 16;
+	expect_bad(b, len, "entry size 16, expected 24");
+
+	memcpy(b, orig, len);
+	sh[S_SHSTRTAB].sh_type = SHT_PROGBITS;
+	expect_bad(b, len, "is not a string table");
+
+	/* .strtab cut inside its last name: that name is unterminated. */
+	memcpy(b, orig, len);
+	sh[S_STRTAB].sh_size -= 1;
+	expect_bad(b, len, "name is outside the string table");
 
 	free(b);
 	free(orig);
@@ -501,6 +551,60 @@ static void test_cross_endianness(void **state)
 		skip();
 }
 
+/* Every neighbour in canonical order, by symset_sym_cmp; and nm's order. */
+static void check_sorted(const struct kw_symset *set)
+{
+	for (size_t i = 1; i < set->count; i++) {
+		struct kw_sym a, b;
+		symset_get(set, i - 1, &a);
+		symset_get(set, i, &b);
+		if (symset_sym_cmp(&a, &b) > 0)
+			fail_msg("canonical order: %s before %s", a.name, b.name);
+		symset_get_nm(set, i - 1, &a);
+		symset_get_nm(set, i, &b);
+		if (a.undefined != b.undefined ? b.undefined
+		    : a.undefined		? strcmp(a.name, b.name) > 0
+		    : a.value != b.value	? a.value > b.value
+						: strcmp(a.name, b.name) > 0)
+			fail_msg("nm order: %s before %s", a.name, b.name);
+	}
+}
+
+/* Long runs of one address (sorted on 8-byte name keys after the common
+ * prefix): names that share the prefix, keys equal past it, names that
+ * are prefixes of others. */
+static void test_long_runs(void **state)
+{
+	(void)state;
+	char *s, *o, *cmd;
+	assert_true(asprintf(&s, "%s/runs.s", tmpdir) > 0);
+	assert_true(asprintf(&o, "%s/runs.o", tmpdir) > 0);
+	FILE *f = fopen(s, "w");
+	assert_non_null(f);
+	fputs("\t.data\n", f);
+	static const char *const tails[] = { "", "a", "abcdefgh", "abcdefgh1", "abcdefgh2",
+					     "abcdefgi", "abcdefg", "b", "A_", "zz" };
+	for (int run = 0; run < 3; run++) {
+		for (int i = 0; i < 40; i++)
+			fprintf(f, "\t.globl __kstrtabns_%d_%s%d\n__kstrtabns_%d_%s%d:\n", run,
+				tails[(i * 7) % 10], i / 10, run, tails[(i * 7) % 10], i / 10);
+		fputs("\t.quad 0\n", f);
+	}
+	fclose(f);
+	assert_true(asprintf(&cmd, "as -o %s %s", o, s) > 0);
+	if (system(cmd))
+		fail_msg("%s failed", cmd);
+	struct kw_symset set;
+	char *why = NULL;
+	assert_int_equal(symset_open(o, &set, &why), KW_SYMSET_OK);
+	assert_int_equal(set.count, 120);
+	check_sorted(&set);
+	symset_close(&set);
+	free(cmd);
+	free(s);
+	free(o);
+}
+
 static void test_xindex(void **state)
 {
 	(void)state;
@@ -524,7 +628,208 @@ static void test_xindex(void **state)
 		past += atoi(s.name + 1) >= 65280;
 	}
 	assert_int_equal(past, 20);
+	check_sorted(&set);
 	symset_close(&set);
+}
+
+
+/* The mappings of this process that name PATH. */
+static int mapped(const char *path)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	assert_non_null(f);
+	char line[8192];
+	int n = 0;
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, path) != NULL;
+	fclose(f);
+	return n;
+}
+
+static int open_fds(void)
+{
+	int n = 0;
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) != -1;
+	return n;
+}
+
+/* A set keeps nothing of its file: no mapping, no descriptor; the file
+ * may be cut or rewritten while the set is held (the fixed point
+ * rewrites outputs between links), and the set still reads whole. */
+static void test_nothing_of_the_file_kept(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+	int fds = open_fds();
+	struct kw_symset set;
+	char *why = NULL, hex[KW_SYMHASH_HEX_LEN + 1];
+	assert_int_equal(symset_open(p, &set, &why), KW_SYMSET_OK);
+	assert_int_equal(mapped(p), 0);
+	assert_int_equal(open_fds(), fds);
+	/* Cut to nothing, then garbage of another size. */
+	assert_int_equal(truncate(p, 0), 0);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("rewritten in place", f);
+	fclose(f);
+	size_t total = 0;
+	for (size_t i = 0; i < set.count; i++) {
+		struct kw_sym s;
+		symset_get(&set, i, &s);
+		total += strlen(s.name) + strlen(s.section);
+		symset_get_nm(&set, i, &s);
+		total += strlen(s.name);
+	}
+	assert_true(total > 0);
+	hex_of(&set, hex);
+	assert_string_equal(hex, known_answer);
+	symset_close(&set);
+	free(p);
+
+	p = write_crafted(ELFCLASS32, ELFDATA2MSB, EM_PPC);
+	struct kw_symhash h;
+	size_t count;
+	assert_int_equal(symset_hash_file(p, &h, &count, &why), KW_SYMSET_OK);
+	assert_int_equal(count, NWANT);
+	assert_int_equal(mapped(p), 0);
+	assert_int_equal(open_fds(), fds);
+	free(p);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	static const char m[] = "symset blocked on a FIFO\n";
+	ssize_t r = write(2, m, sizeof(m) - 1);
+	(void)r;
+	_exit(3);
+}
+
+/* A FIFO is refused without being opened: opening one for reading
+ * blocks until a writer comes. The alarm turns a hang into a failure. */
+static void test_fifo_not_opened(void **state)
+{
+	(void)state;
+	char path[128];
+	snprintf(path, sizeof(path), "%s/fifo", tmpdir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	signal(SIGALRM, on_alarm);
+	alarm(30);
+	struct kw_symset set;
+	struct kw_symhash h;
+	size_t count;
+	char *why = NULL;
+	assert_int_equal(symset_open(path, &set, &why), KW_SYMSET_NOT_ELF);
+	assert_string_equal(why, "not a regular file, not ELF");
+	free(why);
+	assert_int_equal(symset_hash_file(path, &h, &count, &why), KW_SYMSET_NOT_ELF);
+	free(why);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	unlink(path);
+}
+
+/* Undefined symbols in nm's order are by name only; a common symbol's
+ * value is its size, as BFD shows it; the canonical order is unchanged. */
+static void test_nm_order(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+	size_t len;
+	unsigned char *b = slurp(p, &len);
+	Elf64_Ehdr eh;
+	memcpy(&eh, b, sizeof(eh));
+	Elf64_Shdr *sh = (Elf64_Shdr *)(b + eh.e_shoff);
+	Elf64_Sym *sym = (Elf64_Sym *)(b + sh[S_SYMTAB].sh_offset);
+	const char *str = (const char *)b + sh[S_STRTAB].sh_offset;
+	size_t nsym = sh[S_SYMTAB].sh_size / sizeof(*sym);
+	for (size_t i = 0; i < nsym; i++)
+		if (!strcmp(str + sym[i].st_name, "ext"))
+			sym[i].st_value = 0x100;    /* as mold's U __FRAME_END__ */
+	struct kw_symset set;
+	char *why = NULL;
+	assert_int_equal(symset_open_memory(b, len, &set, &why), KW_SYMSET_OK);
+	struct kw_sym s;
+	symset_get(&set, 0, &s);
+	assert_string_equal(s.name, "maybe_obj");
+	symset_get(&set, 1, &s);
+	assert_string_equal(s.name, "ext");
+	symset_get_nm(&set, 0, &s);
+	assert_string_equal(s.name, "ext");
+	symset_get_nm(&set, 1, &s);
+	assert_string_equal(s.name, "maybe_obj");
+	for (size_t i = 0; i < set.count; i++) {
+		symset_get_nm(&set, i, &s);
+		if (!strcmp(s.name, "comm"))
+			assert_int_equal(s.value, 32);
+		if (i > 1) {    /* defined: by value, then name */
+			struct kw_sym prev;
+			symset_get_nm(&set, i - 1, &prev);
+			assert_true(prev.undefined || prev.value < s.value ||
+				    (prev.value == s.value && strcmp(prev.name, s.name) <= 0));
+		}
+	}
+	symset_close(&set);
+	free(b);
+	free(p);
+}
+
+/* An object with a linux_banner string, assembled. */
+static char *banner_object(const char *banner)
+{
+	static int seq;
+	char *s, *o, *cmd;
+	assert_true(asprintf(&s, "%s/banner-%d.s", tmpdir, seq) > 0);
+	assert_true(asprintf(&o, "%s/banner-%d.o", tmpdir, seq++) > 0);
+	FILE *f = fopen(s, "w");
+	assert_non_null(f);
+	fprintf(f, "\t.section .rodata\n\t.globl linux_banner\n\t.type linux_banner, @object\n"
+		   "linux_banner:\n\t.asciz \"%s\"\n\t.size linux_banner, %zu\n",
+		banner, strlen(banner) + 1);
+	fclose(f);
+	assert_true(asprintf(&cmd, "as -o %s %s", o, s) > 0);
+	if (system(cmd))
+		fail_msg("%s failed", cmd);
+	free(cmd);
+	free(s);
+	return o;
+}
+
+/* The banner's numbers are parsed with bounds: sscanf's %d wrapped
+ * 4294967302 to 6. */
+static void test_kernel_version_bounds(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *banner;
+		int rc, major, minor;
+	} cases[] = {
+		{ "Linux version 6.1.0 (kw@ci)", 0, 6, 1 },
+		{ "Linux version 6.12.57", 0, 6, 12 },
+		{ "Linux version 4294967302.3.0", -1, 0, 0 },
+		{ "Linux version 6.99999999999", -1, 0, 0 },
+		{ "Linux version 6.", -1, 0, 0 },
+		{ "Linux version .1", -1, 0, 0 },
+		{ "Linux 6.1", -1, 0, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *o = banner_object(cases[i].banner);
+		struct kw_symset set;
+		char *why = NULL;
+		int major = 0, minor = 0;
+		assert_int_equal(symset_open(o, &set, &why), KW_SYMSET_OK);
+		int rc = symset_kernel_version(&set, &major, &minor);
+		if (rc != cases[i].rc)
+			fail_msg("%s: %d, not %d (%d.%d)", cases[i].banner, rc, cases[i].rc, major,
+				 minor);
+		if (!rc) {
+			assert_int_equal(major, cases[i].major);
+			assert_int_equal(minor, cases[i].minor);
+		}
+		symset_close(&set);
+		free(o);
+	}
 }
 
 int main(void)
@@ -537,6 +842,11 @@ int main(void)
 		cmocka_unit_test(test_corrupt_fields),
 		cmocka_unit_test(test_cross_endianness),
 		cmocka_unit_test(test_xindex),
+		cmocka_unit_test(test_long_runs),
+		cmocka_unit_test(test_nothing_of_the_file_kept),
+		cmocka_unit_test(test_fifo_not_opened),
+		cmocka_unit_test(test_nm_order),
+		cmocka_unit_test(test_kernel_version_bounds),
 	};
 	return cmocka_run_group_tests_name("symset", tests, setup, teardown);
 }

@@ -1,0 +1,722 @@
+/* The link log: render a link record as one JSON line, append it whole,
+ * keep snapshots of serial links' symbol lists, and read logs back. */
+#include "klinkwrap/linklog.h"
+#include "klinkwrap/classify.h"
+#include "klinkwrap/jobserver.h"
+#include "klinkwrap/json.h"
+#include "klinkwrap/symset.h"
+#include "klinkwrap/threads.h"
+#include "klinkwrap/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+/* Large enough that hashing is bound by the page cache, not by syscalls;
+ * one buffer and one hash state for the whole process (a link hashes
+ * hundreds of small files: a fresh 1 MiB buffer each was a mmap, page
+ * faults and a munmap per file). */
+#define HASH_CHUNK (256u << 10)
+static unsigned char *hash_buf;
+static XXH3_state_t *hash_state;
+
+static void hex_of(const unsigned char *b, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[b[i] >> 4];
+		out[2 * i + 1] = digits[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+unsigned linklog_kallsyms_pass(const char *output)
+{
+	static const char *const prefixes[] = { ".tmp_vmlinux.kallsyms", ".tmp_vmlinux" };
+	const char *name;
+	if (!output)
+		return 0;
+	name = kw_basename(output);
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(*prefixes); i++) {
+		size_t len = strlen(prefixes[i]);
+		const char *p = name + len;
+		unsigned long n;
+		char *end;
+		if (strncmp(name, prefixes[i], len) || *p < '0' || *p > '9')
+			continue;
+		errno = 0;
+		n = strtoul(p, &end, 10);
+		if (*end || errno || n > 1000)
+			continue;
+		return (unsigned)n;
+	}
+	return 0;
+}
+
+void linklog_argv_hash(char *const argv[], size_t n, char out[33])
+{
+	XXH3_state_t *st = XXH3_createState();
+	XXH128_canonical_t c;
+	if (!st)
+		kw_die(KW_EXIT_SELF, "out of memory");
+	XXH3_128bits_reset(st);
+	for (size_t i = 0; i < n; i++)
+		XXH3_128bits_update(st, argv[i], strlen(argv[i]) + 1);
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(st));
+	XXH3_freeState(st);
+	hex_of(c.digest, 16, out);
+}
+
+int linklog_hash_file(const char *path, struct kw_linklog_input *in)
+{
+	struct stat st;
+	XXH3_state_t *xs;
+	XXH128_canonical_t c;
+	unsigned char *buf;
+	/* O_NONBLOCK: opening a fifo named as an input must not hang the
+	 * link; it is not read at all. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	in->err = 0;
+	in->size = 0;
+	in->changed = false;
+	memset(&in->mtime, 0, sizeof(in->mtime));
+	if (fd < 0 || fstat(fd, &st)) {
+		in->err = errno;
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	in->mtime = st.st_mtim;
+	if (!S_ISREG(st.st_mode)) {
+		in->err = KW_LINKLOG_NOT_REGULAR;
+		close(fd);
+		return -1;
+	}
+	if (!hash_state && !(hash_state = XXH3_createState()))
+		kw_die(KW_EXIT_SELF, "out of memory");
+	if (!hash_buf)
+		hash_buf = kw_malloc(HASH_CHUNK);
+	xs = hash_state;
+	buf = hash_buf;
+	XXH3_128bits_reset(xs);
+	for (;;) {
+		ssize_t got = read(fd, buf, HASH_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			in->err = errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		XXH3_128bits_update(xs, buf, (size_t)got);
+		in->size += (uint64_t)got;
+	}
+	close(fd);
+	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
+	memcpy(in->hash, c.digest, 16);
+	return in->err ? -1 : 0;
+}
+
+/* Hash every listed input; its path and kind come from LIST. */
+static void hash_inputs(struct kw_linklog_link *l, const struct kw_inputs *list)
+{
+	l->nin = list->n;
+	l->in = kw_calloc(list->n ? list->n : 1, sizeof(*l->in));
+	for (size_t i = 0; i < list->n; i++) {
+		l->in[i].path = kw_strdup(list->v[i].path);
+		l->in[i].kind = list->v[i].kind;
+		linklog_hash_file(l->in[i].path, &l->in[i]);
+	}
+}
+
+/* Does --log-inputs select a link of class CLS? */
+static bool inputs_selected(const struct kw_config *cfg, enum kw_link_class cls)
+{
+	const char *which = config_text(cfg, KW_OPT_LOG_INPUTS);
+	if (!strcmp(which, "all"))
+		return true;
+	if (!strcmp(which, "none"))
+		return false;
+	return cls == KW_CLASS_SERIAL;
+}
+
+void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char *const argv[],
+		   const char *linker_path, const struct kw_linkargs *args)
+{
+	memset(l, 0, sizeof(*l));
+	l->enabled = *config_text(cfg, KW_OPT_LOG) != '\0';
+	l->argv_given = argv;
+	if (!l->enabled)
+		return;
+	enum kw_link_class cls = args->output
+		? classify_output(args->output, config_text(cfg, KW_OPT_SERIAL)) : KW_CLASS_PLAIN;
+	l->inputs_logged = inputs_selected(cfg, cls);
+	if (!l->inputs_logged)
+		return;
+	inputs_list(args->words.v, args->words.n, linker_path,
+		    threads_linker_kind(linker_path, argv[0]), &l->listed);
+	hash_inputs(l, &l->listed);
+	l->inputs_hashed_before = true;
+}
+
+/* Compare each input's size and mtime with what was hashed. */
+static void check_inputs_after(struct kw_linklog_link *l)
+{
+	for (size_t i = 0; i < l->nin; i++) {
+		struct kw_linklog_input *in = &l->in[i];
+		struct stat st;
+		if (stat(in->path, &st)) {
+			in->changed = !in->err; /* it went away while the link ran */
+			continue;
+		}
+		if (in->err)
+			continue;
+		in->changed = (uint64_t)st.st_size != in->size ||
+			      st.st_mtim.tv_sec != in->mtime.tv_sec ||
+			      st.st_mtim.tv_nsec != in->mtime.tv_nsec;
+	}
+}
+
+/* PATH with "." and empty components removed and "x/.." folded, as text:
+ * logs compare paths of other machines, so nothing is resolved on disk. */
+static char *normalize(const char *path)
+{
+	size_t len = strlen(path), o = 0, depth = 0;
+	char *out = kw_malloc(len + 2);
+	size_t *starts = kw_malloc((len / 2 + 2) * sizeof(*starts));
+	bool absolute = path[0] == '/';
+	const char *p = path;
+	if (absolute)
+		out[o++] = '/';
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		bool dot = n == 1 && p[0] == '.';
+		bool dotdot = n == 2 && p[0] == '.' && p[1] == '.';
+		if (n == 0 || dot) {
+			/* nothing */
+		} else if (dotdot && depth) {
+			o = starts[--depth]; /* drop the previous component */
+			if (o > (absolute ? 1u : 0u))
+				o--;     /* and its separator */
+		} else if (dotdot && absolute) {
+			/* "/.." is "/" */
+		} else {
+			if (o && out[o - 1] != '/')
+				out[o++] = '/';
+			if (!dotdot) /* a leading ".." stays, and is never folded */
+				starts[depth++] = o;
+			memcpy(out + o, p, n);
+			o += n;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	free(starts);
+	if (!o)
+		out[o++] = '.';
+	out[o] = '\0';
+	return out;
+}
+
+char *linklog_path_join(const char *dir, const char *path)
+{
+	if (path[0] == '/' || !dir || !*dir)
+		return normalize(path);
+	char *joined = kw_asprintf("%s/%s", dir, path);
+	char *n = normalize(joined);
+	free(joined);
+	return n;
+}
+
+char *linklog_path_relative(const char *root, const char *path)
+{
+	size_t len = strlen(root);
+	if (!strcmp(root, "/"))
+		return kw_strdup(path[0] == '/' && path[1] ? path + 1 : path);
+	if (!strncmp(path, root, len) && path[len] == '/')
+		return kw_strdup(path + len + 1);
+	if (!strcmp(path, root))
+		return kw_strdup(".");
+	return kw_strdup(path);
+}
+
+static json_t *json_hex(const unsigned char *b, size_t n)
+{
+	char hex[2 * 16 + 1];
+	hex_of(b, n, hex);
+	return json_string(hex);
+}
+
+static json_t *render_inputs(const struct kw_linklog_link *l)
+{
+	json_t *list = kwjson_check(json_array());
+	for (size_t i = 0; i < l->nin; i++) {
+		const struct kw_linklog_input *in = &l->in[i];
+		json_t *o = kwjson_check(json_object());
+		kwjson_set(o, "path", kwjson_string(in->path));
+		kwjson_set(o, "kind", json_string(inputs_kind_name(in->kind)));
+		if (in->err) {
+			kwjson_set(o, "error", json_string(in->err == KW_LINKLOG_NOT_REGULAR
+								    ? "not a regular file"
+								    : strerror(in->err)));
+		} else {
+			kwjson_set(o, "size", json_integer((json_int_t)in->size));
+			kwjson_set(o, "hash", json_hex(in->hash, 16));
+		}
+		kwjson_set(o, "changed", json_boolean(in->changed));
+		kwjson_append(list, o);
+	}
+	return list;
+}
+
+/* The thread options klinkwrap put into what ran: the words of RAN that
+ * GIVEN lacks (they are inserted as one run, slots.h). */
+static json_t *render_thread_args(char *const given[], const struct kw_strvec *ran)
+{
+	json_t *list = kwjson_check(json_array());
+	size_t ng = 0, i = 0;
+	if (!given)
+		return list;
+	while (given[ng])
+		ng++;
+	if (ran->n <= ng)
+		return list;
+	while (i < ng && !strcmp(given[i], ran->v[i]))
+		i++;
+	for (size_t k = i; k < i + (ran->n - ng); k++)
+		kwjson_append(list, kwjson_string(ran->v[k]));
+	return list;
+}
+
+static const char *sym_status_name(enum kw_symset_status s)
+{
+	switch (s) {
+	case KW_SYMSET_OK: return "ok";
+	case KW_SYMSET_NO_SYMTAB: return "no-symtab";
+	case KW_SYMSET_NOT_ELF: return "not-elf";
+	case KW_SYMSET_BAD: return "bad";
+	}
+	return "?";
+}
+
+static json_t *uint_or_null(unsigned long v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
+json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
+		       const struct kw_link_record *rec, const char *snapshot)
+{
+	json_t *o = kwjson_check(json_object());
+	struct timespec t = rec->start_time;
+	char when[64], host[256] = "";
+	struct tm tm;
+	struct utsname un;
+	char *cwd = getcwd(NULL, 0);
+	const char *makelevel = getenv("MAKELEVEL");
+	double load[3] = { 0, 0, 0 };
+
+	if (!t.tv_sec && !t.tv_nsec)
+		clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(when + strlen(when), sizeof(when) - strlen(when), ".%06ldZ", t.tv_nsec / 1000);
+	if (!uname(&un))
+		snprintf(host, sizeof(host), "%s", un.nodename);
+
+	kwjson_set(o, "v", json_integer(KW_LINKLOG_VERSION));
+	kwjson_set(o, "time", json_string(when));
+	kwjson_set(o, "start", json_real((double)t.tv_sec + t.tv_nsec / 1e9));
+	kwjson_set(o, "host", kwjson_string(host));
+	kwjson_set(o, "pid", json_integer((json_int_t)getpid()));
+	kwjson_set(o, "cwd", cwd ? kwjson_string(cwd) : json_null());
+	if (makelevel && *makelevel)
+		kwjson_set(o, "makelevel", json_integer(strtol(makelevel, NULL, 10)));
+	else
+		kwjson_set(o, "makelevel", json_null());
+
+	/* The output. */
+	if (rec->output) {
+		char *abs = linklog_path_join(cwd, rec->output);
+		char *rel = cwd ? linklog_path_relative(cwd, abs) : kw_strdup(abs);
+		kwjson_set(o, "output", kwjson_string(rec->output));
+		kwjson_set(o, "output_rel", kwjson_string(rel));
+		free(abs);
+		free(rel);
+	} else {
+		kwjson_set(o, "output", json_null());
+		kwjson_set(o, "output_rel", json_null());
+	}
+	kwjson_set(o, "class", json_string(classify_name(rec->cls)));
+	kwjson_set(o, "pass", uint_or_null(linklog_kallsyms_pass(rec->output)));
+	kwjson_set(o, "fixpoint_pass", uint_or_null(l->fixpoint_pass));
+
+	/* The command. */
+	size_t ng = 0;
+	while (l->argv_given && l->argv_given[ng])
+		ng++;
+	char argv_hash[33];
+	linklog_argv_hash(ng ? l->argv_given + 1 : NULL, ng ? ng - 1 : 0, argv_hash);
+	kwjson_set(o, "linker", rec->linker ? kwjson_string(rec->linker) : json_null());
+	kwjson_set(o, "linker_kind", json_string(threads_linker_name(rec->kind)));
+	kwjson_set(o, "argv_hash", json_string(argv_hash));
+	kwjson_set(o, "thread_args", render_thread_args(l->argv_given, &rec->argv));
+	if (config_flag(cfg, KW_OPT_LOG_ARGV)) {
+		json_t *argv = kwjson_check(json_array());
+		for (size_t i = 0; i < ng; i++)
+			kwjson_append(argv, kwjson_string(l->argv_given[i]));
+		kwjson_set(o, "argv", argv);
+	}
+
+	/* The inputs. */
+	if (l->inputs_logged) {
+		const struct kw_inputs *list = l->inputs_hashed_before ? &l->listed : &rec->inputs;
+		kwjson_set(o, "inputs", render_inputs(l));
+		kwjson_set(o, "inputs_incomplete", json_boolean(list->incomplete));
+		kwjson_set(o, "inputs_why",
+				    list->why ? kwjson_string(list->why) : json_null());
+		kwjson_set(o, "inputs_hashed",
+				    json_string(l->inputs_hashed_before ? "before" : "after"));
+	}
+
+	/* The outcome. */
+	kwjson_set(o, "exit", json_integer(rec->exit_code));
+	kwjson_set(o, "signal", json_integer(rec->signal));
+	kwjson_set(o, "started", json_boolean(rec->started));
+	if (rec->symhashed) {
+		kwjson_set(o, "sym_status", json_string(sym_status_name(rec->sym_status)));
+		if (rec->sym_status == KW_SYMSET_OK) {
+			kwjson_set(o, "symhash", json_hex(rec->symhash.b, 16));
+			kwjson_set(o, "symcount", json_integer((json_int_t)rec->symcount));
+		}
+	}
+	if (!json_object_get(o, "symhash")) {
+		if (!rec->symhashed)
+			kwjson_set(o, "sym_status", json_null());
+		kwjson_set(o, "symhash", json_null());
+		kwjson_set(o, "symcount", json_null());
+	}
+	kwjson_set(o, "snapshot", snapshot ? kwjson_string(snapshot) : json_null());
+
+	/* Time and resources. */
+	unsigned long jobs = rec->jobs;
+	if (!jobs) {
+		struct kw_makeflags mf;
+		jobserver_parse(getenv("MAKEFLAGS"), &mf);
+		jobs = mf.jobs;
+		jobserver_makeflags_release(&mf);
+	}
+	kwjson_set(o, "wall", json_real(rec->wall));
+	kwjson_set(o, "lock_wait", json_real(rec->lock_wait));
+	kwjson_set(o, "token_wait", json_real(rec->token_wait));
+	kwjson_set(o, "threads", json_integer((json_int_t)rec->threads));
+	kwjson_set(o, "jobs", uint_or_null(jobs));
+	if (getloadavg(load, 3) == 3)
+		kwjson_set(o, "load", json_pack("[f,f,f]", load[0], load[1], load[2]));
+	else
+		kwjson_set(o, "load", json_null());
+	free(cwd);
+	return o;
+}
+
+int linklog_append_line(const char *path, const char *line, size_t len, char **why)
+{
+	struct stat st;
+	off_t before = -1;
+	size_t done = 0;
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		*why = kw_asprintf("cannot open: %s", strerror(errno));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			/* A file system without locks: the one write below still
+			 * lands whole up to PIPE_BUF on most, so go on. */
+			break;
+		}
+	}
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode))
+		before = st.st_size;
+	while (done < len) {
+		ssize_t n = write(fd, line + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : ENOSPC;
+			/* No torn line: cut the file back to where this record
+			 * began (we hold the lock, so nobody wrote after it). */
+			if (done && before >= 0 && ftruncate(fd, before))
+				*why = kw_asprintf("%s after %zu of %zu bytes, and cutting the "
+						   "partial record off failed: %s", strerror(err),
+						   done, len, strerror(errno));
+			else
+				*why = kw_asprintf("%s", strerror(err));
+			close(fd);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	if (close(fd)) {
+		*why = kw_asprintf("%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char *p = kw_strdup(dir);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST) {
+			free(p);
+			return -1;
+		}
+		*s = '/';
+	}
+	int rc = mkdir(p, 0777) && errno != EEXIST ? -1 : 0;
+	free(p);
+	return rc;
+}
+
+int linklog_write_snapshot(const char *dir, const char *output, const struct kw_symhash *known,
+			   char **snapshot, char **why)
+{
+	struct kw_symset set = { 0 };
+	struct kw_symhash h;
+	char hex[KW_SYMHASH_HEX_LEN + 1];
+	char *absdir, *final, *tmp;
+	bool opened = false;
+	FILE *f;
+	int rc = -1;
+
+	*snapshot = NULL;
+	if (mkdir_p(dir) || !(absdir = realpath(dir, NULL))) {
+		*why = kw_asprintf("%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (known) {
+		/* Named by the hash the link already computed: a set kept
+		 * before costs one access(). */
+		symhash_hex(known, hex);
+		final = kw_asprintf("%s/%s.syms", absdir, hex);
+		if (!access(final, F_OK)) {
+			rc = 0;
+			goto done;
+		}
+		free(final);
+	}
+	if (symset_open(output, &set, why) != KW_SYMSET_OK) {
+		free(absdir);
+		return -1;
+	}
+	opened = true;
+	symset_hash(&set, &h);
+	symhash_hex(&h, hex);
+	final = kw_asprintf("%s/%s.syms", absdir, hex);
+	if (!access(final, F_OK)) {
+		rc = 0; /* the same set was kept before */
+		goto done;
+	}
+	tmp = kw_asprintf("%s/.%s.syms.%ld.tmp", absdir, hex, (long)getpid());
+	if (!(f = fopen(tmp, "we"))) {
+		*why = kw_asprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		goto done;
+	}
+	/* nm -n -S style: address, size, type letter, name. */
+	for (size_t i = 0; i < set.count; i++) {
+		struct kw_sym s;
+		symset_get(&set, i, &s);
+		if (s.undefined)
+			fprintf(f, "%*s %*s %c %s\n", set.addr_width, "", set.addr_width, "",
+				s.letter, s.name);
+		else
+			fprintf(f, "%0*" PRIx64 " %0*" PRIx64 " %c %s\n", set.addr_width, s.value,
+				set.addr_width, s.size, s.letter, s.name);
+	}
+	if (ferror(f) | fclose(f) || rename(tmp, final)) {
+		*why = kw_asprintf("%s: %s", final, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		goto done;
+	}
+	free(tmp);
+	rc = 0;
+done:
+	if (!rc)
+		*snapshot = kw_strdup(final);
+	free(final);
+	free(absdir);
+	if (opened)
+		symset_close(&set);
+	return rc;
+}
+
+static void release_link(struct kw_linklog_link *l)
+{
+	for (size_t i = 0; i < l->nin; i++)
+		free(l->in[i].path);
+	free(l->in);
+	inputs_release(&l->listed);
+	l->in = NULL;
+	l->nin = 0;
+}
+
+void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
+		 const struct kw_link_record *rec)
+{
+	const char *log = config_text(cfg, KW_OPT_LOG);
+	const char *snapdir = config_text(cfg, KW_OPT_SNAPSHOT_DIR);
+	char *snapshot = NULL, *why = NULL;
+
+	if (!*log) {
+		release_link(l);
+		return;
+	}
+	l->enabled = true;
+	if (l->inputs_hashed_before) {
+		check_inputs_after(l);
+	} else if ((l->inputs_logged = inputs_selected(cfg, rec->cls))) {
+		hash_inputs(l, &rec->inputs);
+	}
+
+	if (*snapdir && rec->cls == KW_CLASS_SERIAL && rec->exit_code == 0 && rec->output &&
+	    rec->symhashed && rec->sym_status == KW_SYMSET_OK &&
+	    linklog_write_snapshot(snapdir, rec->output, &rec->symhash, &snapshot, &why)) {
+		kw_warn("snapshot of %s in %s not written: %s", rec->output, snapdir, why);
+		free(why);
+		why = NULL;
+	}
+
+	json_t *o = linklog_render(l, cfg, rec, snapshot);
+	char *line = kwjson_line(o);
+	size_t len = strlen(line);
+	json_decref(o);
+	if (linklog_append_line(log, line, len, &why)) {
+		kw_warn("link log %s: record of %s not written: %s", log,
+			rec->output ? rec->output : "(no output)", why);
+		free(why);
+	}
+	free(line);
+	free(snapshot);
+	release_link(l);
+}
+
+/* Reading. */
+
+void linklog_file_release(struct kw_linklog_file *f)
+{
+	json_decref(f->records);
+	f->records = NULL;
+	f->lines = 0;
+}
+
+static bool is_record(const json_t *o, const char **missing)
+{
+	static const char *const required[] = { "cwd", "output", "output_rel", "class", "exit",
+						 "argv_hash", "wall", "start" };
+	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++) {
+		if (!json_object_get(o, required[i])) {
+			*missing = required[i];
+			return false;
+		}
+	}
+	return true;
+}
+
+int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+
+	memset(out, 0, sizeof(*out));
+	if (!f) {
+		*why = kw_asprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	out->records = kwjson_check(json_array());
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		json_error_t err;
+		json_t *o, *v;
+		const char *missing;
+		out->lines++;
+		if (len == 0 || line[len - 1] != '\n') {
+			*why = kw_asprintf("%s: line %zu is truncated (no newline at its end: the "
+					   "log was cut short)", path, out->lines);
+			goto fail;
+		}
+		o = json_loadb(line, (size_t)len - 1, 0, &err);
+		if (!o || !json_is_object(o)) {
+			*why = kw_asprintf("%s: line %zu is not a link log record (%s): not a "
+					   "klinkwrap link log, or a damaged one", path, out->lines,
+					   o ? "not a JSON object" : err.text);
+			json_decref(o);
+			goto fail;
+		}
+		v = json_object_get(o, "v");
+		if (!json_is_integer(v)) {
+			*why = kw_asprintf("%s: line %zu has no format version (\"v\"): not a "
+					   "klinkwrap link log", path, out->lines);
+			json_decref(o);
+			goto fail;
+		}
+		if (json_integer_value(v) != KW_LINKLOG_VERSION) {
+			*why = kw_asprintf("%s: line %zu is link log format version %" JSON_INTEGER_FORMAT
+					   "; this klinkwrap reads version %d", path, out->lines,
+					   json_integer_value(v), KW_LINKLOG_VERSION);
+			json_decref(o);
+			goto fail;
+		}
+		if (!is_record(o, &missing)) {
+			*why = kw_asprintf("%s: line %zu lacks \"%s\": a damaged link log record",
+					   path, out->lines, missing);
+			json_decref(o);
+			goto fail;
+		}
+		kwjson_append(out->records, o);
+	}
+	if (ferror(f)) {
+		*why = kw_asprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	free(line);
+	fclose(f);
+	return 0;
+fail:
+	free(line);
+	fclose(f);
+	linklog_file_release(out);
+	return -1;
+}
+
+const char *linklog_str(const json_t *rec, const char *key)
+{
+	return json_string_value(json_object_get(rec, key));
+}
+
+char *linklog_path(const json_t *rec, const char *key)
+{
+	return kwjson_decode(json_object_get(rec, key), NULL);
+}
+
+double linklog_num(const json_t *rec, const char *key)
+{
+	return json_number_value(json_object_get(rec, key));
+}

@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# The link log (--log): one whole JSON line per link, under concurrency,
+# for records larger than a pipe buffer, and a log that cannot be written
+# never fails the link.
+
+bats_require_minimum_version 1.5.0
+load helpers
+
+setup() {
+	require jq make cc ld
+	make_objects
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# valid_lines FILE: the number of lines, failing unless each is one JSON
+# object of format version 1.
+valid_lines() {
+	local n=0 line
+	while IFS= read -r line; do
+		jq -e 'type == "object" and .v == 1' <<<"$line" >/dev/null ||
+			{ echo "not a record: ${line:0:200}" >&2; return 1; }
+		n=$((n + 1))
+	done <"$1"
+	echo "$n"
+}
+
+@test "--log: one record with the documented fields, the link unchanged" {
+	run "$KLINKWRAP" --log="$PWD/links.jsonl" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ -x vmlinux ]
+	[ "$(valid_lines links.jsonl)" -eq 1 ]
+	jq -e --arg cwd "$PWD" '
+		.v == 1 and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$")) and
+		(.start | type) == "number" and (.host | type) == "string" and
+		.cwd == $cwd and .makelevel == null and
+		.output == "vmlinux" and .output_rel == "vmlinux" and .class == "serial" and
+		.pass == null and .fixpoint_pass == null and
+		(.linker | endswith("ld")) and .linker_kind == "bfd" and
+		(.argv_hash | test("^[0-9a-f]{32}$")) and .thread_args == [] and
+		(has("argv") | not) and
+		(.inputs | type) == "array" and (.inputs_incomplete | type) == "boolean" and
+		.inputs_hashed == "before" and
+		.exit == 0 and .signal == 0 and .sym_status == "ok" and
+		(.symhash | test("^[0-9a-f]{32}$")) and .symcount > 0 and
+		.wall >= 0 and .lock_wait >= 0 and .token_wait >= 0 and .threads == 0 and
+		(.load | length) == 3' links.jsonl
+	# The symbol hash is the one `symhash` prints for the output.
+	[ "$(jq -r .symhash links.jsonl)" = "$("$KLINKWRAP" symhash vmlinux | cut -d' ' -f1)" ]
+}
+
+@test "KLINKWRAP_LOG, --log-argv, the argv hash over the arguments as given" {
+	KLINKWRAP_LOG=$PWD/a.jsonl "$KLINKWRAP" --log-argv ld -o app main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/a.jsonl" ld -o app main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/a.jsonl" ld -o app helper.o main.o -e main
+	[ "$(valid_lines a.jsonl)" -eq 3 ]
+	jq -e -s '.[0].argv == ["ld","-o","app","main.o","helper.o","-e","main"] and
+		(.[1] | has("argv") | not) and .[0].class == "plain" and
+		(.[0] | has("inputs") | not) and
+		.[0].argv_hash == .[1].argv_hash and .[1].argv_hash != .[2].argv_hash' a.jsonl
+}
+
+@test "the linker's exit status and failures are recorded, and kept" {
+	run "$KLINKWRAP" --log="$PWD/f.jsonl" ld -o vmlinux main.o
+	[ "$status" -eq 1 ]  # helper is undefined
+	run -127 "$KLINKWRAP" --log="$PWD/f.jsonl" /nonexistent/ld -o vmlinux main.o
+	[ "$status" -eq 127 ]
+	[ "$(valid_lines f.jsonl)" -eq 2 ]
+	jq -e -s '.[0].exit == 1 and .[0].symhash == null and .[0].started == true and
+		.[1].exit == 127 and .[1].started == false' f.jsonl
+}
+
+@test "--log-inputs=all|none, and a relative output under a subdirectory" {
+	mkdir -p sub
+	"$KLINKWRAP" --log="$PWD/i.jsonl" --log-inputs=all ld -o ./sub//../sub/app main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/i.jsonl" --log-inputs=none ld -o vmlinux main.o helper.o -e main
+	jq -e -s '(.[0].inputs | type) == "array" and .[0].output_rel == "sub/app" and
+		.[0].output == "./sub//../sub/app" and (.[1] | has("inputs") | not)' i.jsonl
+	run "$KLINKWRAP" --log-inputs=some ld -o app main.o helper.o -e main
+	[ "$status" -eq 125 ]
+}
+
+@test "50 concurrent links leave exactly 50 valid lines" {
+	local i
+	{
+		printf 'all:'
+		for i in $(seq 1 50); do printf ' out%d' "$i"; done
+		printf '\nout%%: main.o helper.o\n\t%s --log=%s --log-argv --log-inputs=all ld -o $@ $^ -e main\n' \
+			"$KLINKWRAP" "$PWD/c.jsonl"
+	} >Makefile
+	make -s -j50 all
+	[ "$(valid_lines c.jsonl)" -eq 50 ]
+	[ "$(jq -r .output c.jsonl | sort -u | wc -l)" -eq 50 ]
+}
+
+@test "a record larger than a pipe buffer (thousands of inputs) is whole, also concurrently" {
+	local i dir=objects/a-long-directory-name-so-that-the-record-grows-quickly
+	mkdir -p "$dir"
+	: >empty.c
+	cc -c -o empty.o empty.c
+	for i in $(seq 1 3000); do ln empty.o "$dir/object-number-$i.o"; done
+	ls "$dir"/*.o >objs.txt
+	for i in 1 2 3 4; do
+		"$KLINKWRAP" --log="$PWD/big.jsonl" --log-argv --log-inputs=all \
+			ld -o "vmlinux$i" main.o helper.o -e main $(cat objs.txt) &
+	done
+	wait
+	[ "$(valid_lines big.jsonl)" -eq 4 ]
+	# Each line is larger than a pipe buffer (64 KiB), and has all 3000.
+	while IFS= read -r line; do
+		[ "${#line}" -gt 65536 ]
+		[ "$(jq '.argv | length' <<<"$line")" -eq 3007 ]
+		[ "$(jq '[.inputs[] | select(.size != null)] | length' <<<"$line")" -eq 3002 ]
+	done <big.jsonl
+}
+
+@test "an unwritable log warns once and the link succeeds" {
+	mkdir -p adir
+	run "$KLINKWRAP" --log="$PWD/adir" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ -x vmlinux ]
+	[ "$(grep -c 'klinkwrap: warning: link log' <<<"$output")" -eq 1 ]
+	run "$KLINKWRAP" --log="$PWD/no/such/dir/log" ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'klinkwrap: warning: link log .*No such file' <<<"$output")" -eq 1 ]
+	run "$KLINKWRAP" --log=/dev/full ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'No space left' <<<"$output")" -eq 1 ]
+}
+
+@test "a full disk (small tmpfs): warning, the link succeeds, no torn line" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to mount a tmpfs"
+	mkdir -p full
+	mount -t tmpfs -o size=64k tmpfs full || skip "cannot mount a tmpfs here"
+	local i ok=0 warned=0
+	# Records of about 20 KiB (--log-argv) until the disk is full.
+	for i in $(seq 1 12); do
+		run "$KLINKWRAP" --log="$PWD/full/log" --log-argv ld -o vmlinux main.o helper.o -e main \
+			--defsym=$(printf 'x%.0s' $(seq 1 20000))=0
+		[ "$status" -eq 0 ] || { umount full; false; }
+		case $output in *"warning: link log"*) warned=$((warned + 1)) ;; esac
+	done
+	local lines; lines=$(valid_lines full/log) || { umount full; false; }
+	umount full
+	[ "$warned" -ge 1 ]
+	[ "$lines" -ge 1 ]
+	[ $((lines + warned)) -eq 12 ]
+}
+
+@test "--snapshot-dir keeps one canonical list per symbol set, named by its hash" {
+	"$KLINKWRAP" --log="$PWD/s.jsonl" --snapshot-dir=snaps ld -o vmlinux main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/s.jsonl" --snapshot-dir=snaps ld -o vmlinux main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/s.jsonl" --snapshot-dir=snaps ld -o app main.o helper.o -e main
+	local hash; hash=$(jq -r -s '.[0].symhash' s.jsonl)
+	[ "$(ls snaps)" = "$hash.syms" ]
+	jq -e -s --arg f "$PWD/snaps/$hash.syms" '.[0].snapshot == $f and .[1].snapshot == $f and
+		.[2].snapshot == null' s.jsonl
+	grep -q ' T main$' "snaps/$hash.syms"
+	grep -q ' T helper$' "snaps/$hash.syms"
+	[ "$(wc -l <"snaps/$hash.syms")" -eq "$(jq -r '.[0].symcount' -s s.jsonl)" ]
+}
+
+@test "paths that are not UTF-8 are recorded losslessly" {
+	local out=$'vm\xfflinux'
+	"$KLINKWRAP" --log="$PWD/u.jsonl" ld -o "$out" main.o helper.o -e main
+	[ "$(jq -r '.output.base64' u.jsonl | base64 -d)" = "$out" ]
+}
+
+# race_build DIR JOBS [MAKE-ARGS...]: build the race fixture in DIR with
+# make -jJOBS through klinkwrap, logging to DIR/log.
+race_build() {
+	local dir=$1 jobs=$2
+	shift 2
+	rm -rf "$dir"
+	cp -R "$KW_ROOT/tests/fixtures/race" "$dir"
+	KLINKWRAP_LOG=$dir/log KLINKWRAP_LOG_INPUTS=all KLINKWRAP_SNAPSHOT_DIR=$dir/snaps \
+		KLINKWRAP_SERIAL=app make -s -C "$dir" -j"$jobs" LD="$KLINKWRAP ld" "$@"
+}
+
+@test "log show: serial links, totals; json; a bad log is exit 2 with the line" {
+	"$KLINKWRAP" --log="$PWD/l" ld -o .tmp_vmlinux.kallsyms1 main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/l" ld -o .tmp_vmlinux.kallsyms2 main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/l" ld -o helper main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/l" ld -o vmlinux main.o || true
+	run "$KLINKWRAP" log show l
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 4 ]
+	[[ ${lines[0]} == ".tmp_vmlinux.kallsyms1  pass 1  "*"exit 0  symhash "* ]]
+	[[ ${lines[1]} == ".tmp_vmlinux.kallsyms2  pass 2  "* ]]
+	[[ ${lines[2]} == "vmlinux  "*"exit 1  symhash - "* ]]
+	[[ ${lines[3]} == "4 links (3 serial), 1 failed, link time "*", waiting for tokens "*", for locks "* ]]
+	run "$KLINKWRAP" log show --format=json l
+	[ "$status" -eq 0 ]
+	jq -e '(.serial | length) == 3 and .totals.links == 4 and .totals.failed == 1' <<<"$output"
+	head -c 100 l >cut
+	run "$KLINKWRAP" log show cut
+	[ "$status" -eq 2 ]
+	[[ $output == *"cut: line 1 is truncated"* ]]
+	run "$KLINKWRAP" log show --format=xml l
+	[ "$status" -eq 125 ]
+}
+
+@test "log show --format=trace of a make -j4 run: trace events, no overlap on a track, spans the wall time" {
+	local i
+	{
+		printf 'all:'
+		for i in $(seq 1 12); do printf ' out%d' "$i"; done
+		printf '\nout%%: main.o helper.o\n\t%s --log=%s ld -o $@ $^ -e main\n' "$KLINKWRAP" "$PWD/t.jsonl"
+		printf 'out1 out5: main.o helper.o\n\t%s --log=%s ld -o $@ $^ -e main\n' "$KLINKWRAP" "$PWD/t.jsonl"
+	} >Makefile
+	make -s -j4 all
+	run "$KLINKWRAP" log show --format=trace t.jsonl
+	[ "$status" -eq 0 ]
+	echo "$output" >trace.json
+	# Every event has the fields the trace event format requires.
+	jq -e '.traceEvents | length > 0 and all(.[]; has("name") and .ph == "X" and
+		(.ts | type) == "number" and (.dur | type) == "number" and
+		(.pid | type) == "number" and (.tid | type) == "number")' trace.json
+	# One link event per record, each at least as long as its wall time.
+	[ "$(jq '[.traceEvents[] | select(.cat == "plain")] | length' trace.json)" -eq 12 ]
+	jq -e '[.traceEvents[] | select(.cat == "plain") | .dur >= (.args.wall * 1e6 | floor)] | all' trace.json
+	# Link events on one track never overlap.
+	jq -e '[.traceEvents[] | select(.cat == "plain")] | group_by(.tid) |
+		all(sort_by(.ts) | [range(1; length) as $i | .[$i - 1].ts + .[$i - 1].dur <= .[$i].ts] | all)' trace.json
+	# Nested events lie inside their link's event on the same track.
+	jq -e '[.traceEvents as $e | $e[] | select(.cat == "plain") as $l |
+		$e[] | select(.cat == "run" and .tid == $l.tid and .ts >= $l.ts and .ts < $l.ts + $l.dur) |
+		.ts + .dur <= $l.ts + $l.dur] | all' trace.json
+}
+
+@test "log diff: a truncated, garbage or wrong-version log is exit 2 with a clear message" {
+	"$KLINKWRAP" --log="$PWD/a" ld -o vmlinux main.o helper.o -e main
+	head -c 50 a >truncated
+	echo 'not json at all' >garbage
+	sed 's/^{"v":1,/{"v":7,/' a >v7
+	run "$KLINKWRAP" log diff a truncated
+	[ "$status" -eq 2 ]
+	[[ $output == *"truncated: line 1 is truncated (no newline at its end"* ]]
+	run "$KLINKWRAP" log diff garbage a
+	[ "$status" -eq 2 ]
+	[[ $output == *"garbage: line 1 is not a link log record"* ]]
+	run "$KLINKWRAP" log diff a v7
+	[ "$status" -eq 2 ]
+	[[ $output == *"v7: line 1 is link log format version 7; this klinkwrap reads version 1"* ]]
+	run "$KLINKWRAP" log diff a
+	[ "$status" -eq 125 ]
+	run "$KLINKWRAP" log diff a a
+	[ "$status" -eq 0 ]
+}
+
+@test "log diff: the race fixture at -j1 and -j8 differs at app, input main.o; fixed, the same" {
+	race_build "$PWD/j1" 1
+	race_build "$PWD/j8" 8
+	run "$KLINKWRAP" log diff j1/log j8/log
+	[ "$status" -eq 1 ]
+	[[ ${lines[2]} == "roots: A $PWD/j1, B $PWD/j8" ]]
+	[[ $output == *"first divergent link: app"* ]]
+	# The snapshots show the symbol the race took away.
+	[[ $output == *"symbols (snapshots): add/remove: 0/1"* ]]
+	[[ $output == *"- feature_table"* ]]
+	run "$KLINKWRAP" log diff --format=json j1/log j8/log
+	[ "$status" -eq 1 ]
+	jq -e '.same == false and .first.output == "app" and
+		(.first.symdiff.removed == ["feature_table"])' <<<"$output"
+	# The cause: the input that raced, main.o (config.h is no input of a link).
+	jq -e '.first.reason == "inputs" and [.first.inputs[].path] == ["main.o"]' <<<"$output"
+	[[ $(jq -r .first.explanation <<<"$output") == "1 input differ: a race or nondeterminism upstream of this link" ]]
+	race_build "$PWD/f1" 1 FIXED=1
+	race_build "$PWD/f8" 8 FIXED=1
+	run "$KLINKWRAP" log diff f1/log f8/log
+	[ "$status" -eq 0 ]
+	[[ $output == *"same: "* ]]
+}
+
+# set_inputs LOG JSON: give every record of LOG the input list JSON.
+set_inputs() {
+	jq -c --argjson in "$2" '.inputs = $in | .inputs_incomplete = false' "$1" >"$1.new"
+	mv "$1.new" "$1"
+}
+
+@test "log diff reasons: inputs, nondeterministic link, version objects, passes, one-sided links, argv last" {
+	"$KLINKWRAP" --log="$PWD/a" ld -o .tmp_vmlinux.kallsyms1 main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/a" ld -o vmlinux main.o helper.o -e main
+	cp a b
+	local x='{"path":"main.o","kind":"object","size":10,"hash":"aa","changed":false}'
+	local y='{"path":"main.o","kind":"object","size":10,"hash":"bb","changed":true}'
+	set_inputs a "[$x]"
+	set_inputs b "[$y]"
+	run "$KLINKWRAP" log diff a b
+	[ "$status" -eq 1 ]
+	[[ $output == *"first divergent link: .tmp_vmlinux.kallsyms1"*"1 input differ: a race"* ]]
+	[[ $output == *"main.o: A 10 bytes aa, B 10 bytes bb (changed while the link ran)"* ]]
+	[[ $output == *"race caught in the act"* ]]
+	# Same inputs, other symbol set: a nondeterministic link.
+	set_inputs b "[$x]"
+	jq -c 'if .output == "vmlinux" then .symhash = "00" else . end' b >b2
+	run "$KLINKWRAP" log diff a b2
+	[ "$status" -eq 1 ]
+	[[ $output == *"first divergent link: vmlinux"*"identical inputs but a different output symbol set"* ]]
+	# Only the version object differs: the pins are named.
+	local v1='{"path":"init/version-timestamp.o","kind":"object","size":1,"hash":"01","changed":false}'
+	local v2='{"path":"init/version-timestamp.o","kind":"object","size":1,"hash":"02","changed":false}'
+	set_inputs a "[$x,$v1]"
+	set_inputs b "[$x,$v2]"
+	run "$KLINKWRAP" log diff a b
+	[ "$status" -eq 1 ]
+	[[ $output == *"KBUILD_BUILD_TIMESTAMP"* ]]
+	# A pass in one build only; a link in one build only.
+	set_inputs b "[$x,$v1]"
+	"$KLINKWRAP" --log="$PWD/b" ld -o .tmp_vmlinux.kallsyms2 main.o helper.o -e main
+	run "$KLINKWRAP" log diff a b
+	[ "$status" -eq 1 ]
+	[[ $output == *"first divergent link: .tmp_vmlinux.kallsyms2"*"kallsyms passes: 1 in A, 2 in B"* ]]
+	# Only the command differs: reported, and last.
+	head -2 b | jq -c '.argv_hash = "ff"' >c
+	run "$KLINKWRAP" log diff --format=json a c
+	[ "$status" -eq 1 ]
+	jq -e '.first.reason == "argv" and (.differences | length) == 2' <<<"$output"
+}
+
+@test "log diff: builds in other directories align by root; --root-a/--root-b" {
+	mkdir -p one/sub two/sub
+	cp main.o helper.o one/sub/
+	cp main.o helper.o two/sub/
+	(cd one && "$KLINKWRAP" --log="$PWD/../la" ld -o sub/app sub/main.o sub/helper.o -e main)
+	(cd two/sub && "$KLINKWRAP" --log="$PWD/../../lb" ld -o app main.o helper.o -e main)
+	# Roots one and two/sub: sub/app in A, app in B, two one-sided links.
+	run "$KLINKWRAP" log diff --format=json la lb
+	[ "$status" -eq 1 ]
+	jq -e '.aligned == 0 and ([.differences[].reason] == ["only-in-a", "only-in-b"])' <<<"$output"
+	# Both rooted above sub: aligned, and only the command (relative
+	# paths that differ) tells them apart, which comes last.
+	run "$KLINKWRAP" log diff --root-a="$PWD/one" --root-b="$PWD/two" la lb
+	[ "$status" -eq 1 ]
+	[[ ${lines[2]} == "roots: A $PWD/one, B $PWD/two" ]]
+	[[ ${lines[3]} == "links: A 1, B 1, aligned 1; kallsyms passes: A 0, B 0" ]]
+	[[ $output == *"first divergent link: sub/app"*"a different command (argv hash)"* ]]
+	(cd two && "$KLINKWRAP" --log="$PWD/../lc" ld -o sub/app sub/main.o sub/helper.o -e main)
+	run "$KLINKWRAP" log diff la lc
+	[ "$status" -eq 0 ]
+}
