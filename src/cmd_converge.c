@@ -9,6 +9,7 @@
 #include "klinkwrap/json.h"
 #include "klinkwrap/link.h"
 #include "klinkwrap/linkargs.h"
+#include "klinkwrap/linklog.h"
 #include "klinkwrap/pad.h"
 #include "klinkwrap/subcmd.h"
 #include "klinkwrap/symset.h"
@@ -105,6 +106,9 @@ static int generic_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	converge_progress(g->progress, "LD", g->output, pass);
 	struct kw_link_record rec;
 	int rc = link_once(g->cfg, g->argv, &rec);
+	/* Every pass is a link of the log (--log), with its pass number. */
+	struct kw_linklog_link log = { .argv_given = g->argv, .fixpoint_pass = pass };
+	linklog_end(&log, g->cfg, &rec);
 	if (!rc && !(WIFEXITED(rec.status) && WEXITSTATUS(rec.status) == 0)) {
 		g->link_status = rec.status;
 		rc = rec.exit_code ? rec.exit_code : 1;

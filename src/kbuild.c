@@ -7,6 +7,7 @@
 #include "klinkwrap/exec.h"
 #include "klinkwrap/link.h"
 #include "klinkwrap/linkargs.h"
+#include "klinkwrap/linklog.h"
 #include "klinkwrap/pad.h"
 #include "klinkwrap/symdiff.h"
 #include "klinkwrap/symmap.h"
@@ -249,6 +250,9 @@ static int kbuild_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	converge_progress(k->progress, "LD", k->output, pass);
 	struct kw_link_record rec;
 	int rc = link_once(k->cfg, k->argv, &rec);
+	/* klinkwrap's relinks go to the log (--log) with their pass numbers. */
+	struct kw_linklog_link log = { .argv_given = k->argv, .fixpoint_pass = pass };
+	linklog_end(&log, k->cfg, &rec);
 	k->last_status = rec.status;
 	if (!rc && !(WIFEXITED(rec.status) && WEXITSTATUS(rec.status) == 0))
 		rc = rec.exit_code ? rec.exit_code : 1;
@@ -332,6 +336,8 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 	}
 	struct kw_link_record rec;
 	int rc = link_once(cfg, argv, &rec);
+	struct kw_linklog_link log = { .argv_given = argv };
+	linklog_end(&log, cfg, &rec);
 	k.last_status = rec.status;
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
 		char *line = link_record_summary(&rec);
