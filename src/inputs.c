@@ -881,6 +881,21 @@ void inputs_release(struct kw_inputs *in)
 	memset(in, 0, sizeof(*in));
 }
 
+void inputs_copy(const struct kw_inputs *from, struct kw_inputs *to)
+{
+	memset(to, 0, sizeof(*to));
+	to->v = kw_calloc(from->n ? from->n : 1, sizeof(*to->v));
+	for (size_t i = 0; i < from->n; i++) {
+		to->v[i] = from->v[i];
+		to->v[i].path = kw_strdup(from->v[i].path);
+	}
+	to->n = from->n;
+	to->incomplete = from->incomplete;
+	to->why = from->why ? kw_strdup(from->why) : NULL;
+	for (size_t i = 0; i < from->libdirs.n; i++)
+		kw_strvec_push(&to->libdirs, from->libdirs.v[i]);
+}
+
 const char *inputs_kind_name(enum kw_input_kind kind)
 {
 	switch (kind) {

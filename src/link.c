@@ -85,9 +85,11 @@ static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 }
 
 /* Run the prepared link to completion into REC (which owns PATH from
- * here on). */
+ * here on). LISTED, if not NULL, is the input list someone already made
+ * of these arguments (the link log, which hashes the inputs first). */
 static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
-			const struct kw_linkargs *args, struct kw_link_record *rec)
+			const struct kw_linkargs *args, const struct kw_inputs *listed,
+			struct kw_link_record *rec)
 {
 	struct kw_slots slots;
 	struct kw_child child = KW_CHILD_INIT;
@@ -97,7 +99,10 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	rec->linker = path;
 	rec->output = args->output ? kw_strdup(args->output) : NULL;
 	rec->kind = threads_linker_kind(path, argv[0]);
-	inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
+	if (listed)
+		inputs_copy(listed, &rec->inputs);
+	else
+		inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
 
 	if (watched) {
 		slots_begin(&slots, cfg, rec->kind, args, argv);
@@ -181,7 +186,7 @@ int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_re
 		rec->exit_code = rc;
 		return rc;
 	}
-	rc = run_prepared(cfg, argv, path, &args, rec);
+	rc = run_prepared(cfg, argv, path, &args, NULL, rec);
 	linkargs_release(&args);
 	return rc;
 }
@@ -274,7 +279,8 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 	struct kw_linklog_link log;
 	linklog_begin(&log, cfg, argv, path, &args);
 	memset(&rec, 0, sizeof(rec));
-	rc = run_prepared(cfg, argv, path, &args, &rec);
+	rc = run_prepared(cfg, argv, path, &args,
+			  log.inputs_hashed_before ? &log.listed : NULL, &rec);
 	linkargs_release(&args);
 	linklog_end(&log, cfg, &rec);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {

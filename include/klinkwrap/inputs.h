@@ -56,6 +56,9 @@ struct kw_inputs {
 void inputs_list(char *const words[], size_t n, const char *linker_path,
 		 enum kw_linker_kind kind, struct kw_inputs *out);
 void inputs_release(struct kw_inputs *in);
+/* A deep copy of FROM into TO (cheaper than listing again: no file is
+ * opened). */
+void inputs_copy(const struct kw_inputs *from, struct kw_inputs *to);
 const char *inputs_kind_name(enum kw_input_kind kind);
 
 #endif
