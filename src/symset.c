@@ -37,6 +37,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* Compiled in: no libxxhash to load, and the hash loop inlined. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
