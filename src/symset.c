@@ -430,8 +430,19 @@ static void radix_minmax(struct rec *v, struct rec *tmp, size_t n, uint64_t min,
 		unsigned shift = width - 12;
 		size_t buckets = 1u << 12;
 		size_t *start = kw_calloc(buckets + 1, sizeof(*start));
-		for (size_t i = 0; i < n; i++)
-			start[((v[i].value - min) >> shift) + 1]++;
+		/* Each bucket's range too: no pass of its own over it. */
+		uint64_t *bmin = kw_malloc(2 * buckets * sizeof(*bmin)), *bmax = bmin + buckets;
+		for (size_t b = 0; b < buckets; b++) {
+			bmin[b] = UINT64_MAX;
+			bmax[b] = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = v[i].value;
+			size_t b = (size_t)((x - min) >> shift);
+			start[b + 1]++;
+			bmin[b] = x < bmin[b] ? x : bmin[b];
+			bmax[b] = x > bmax[b] ? x : bmax[b];
+		}
 		for (size_t b = 0; b < buckets; b++)
 			start[b + 1] += start[b];
 		size_t *at = kw_malloc(buckets * sizeof(*at));
@@ -441,7 +452,9 @@ static void radix_minmax(struct rec *v, struct rec *tmp, size_t n, uint64_t min,
 		memcpy(v, tmp, n * sizeof(*v));
 		free(at);
 		for (size_t b = 0; b < buckets; b++)
-			radix(v + start[b], tmp + start[b], start[b + 1] - start[b]);
+			radix_minmax(v + start[b], tmp + start[b], start[b + 1] - start[b], bmin[b],
+				     bmax[b]);
+		free(bmin);
 		free(start);
 		return;
 	}
