@@ -37,6 +37,8 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+/* Compiled in: no libxxhash to load, and the hash loop inlined. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -70,10 +72,14 @@ struct kw_symset_priv {
 	size_t shnum;
 	const char **secname;   /* per section index, into shstrtab */
 	uint32_t *seclen;       /* their lengths */
-	char *secletter;        /* nm's lowercase letter per section */
+	char *secletter;        /* nm's lowercase letter per section (full
+				 * opens only: the hash has no letters) */
 	struct rec *rec;        /* the set in canonical order */
 	size_t count;
 	struct rec *nm;         /* the set in nm -n order (full opens only) */
+	size_t nund;            /* rec[0..nund): the undefined ones */
+	bool runs_pending;      /* runs of one value not sorted yet: the hash
+				 * sorts each block just before it hashes it */
 	int kmajor, kminor;     /* from linux_banner; kmajor < 0: none */
 };
 
@@ -406,18 +412,13 @@ static void merge_by_value(struct rec *v, size_t n, struct rec *tmp)
 	memcpy(v, tmp, o * sizeof(*v));
 }
 
-static void radix(struct rec *v, struct rec *tmp, size_t n)
+static void radix(struct rec *v, struct rec *tmp, size_t n);
+
+/* radix() with the smallest and the largest value of V[0..N) known (the
+ * pass over .symtab finds them): one pass over the records fewer. */
+static void radix_minmax(struct rec *v, struct rec *tmp, size_t n, uint64_t min, uint64_t max)
 {
-	if (n < 2)
-		return;
-	uint64_t min = v[0].value, max = v[0].value;
-	for (size_t i = 1; i < n; i++) {
-		if (v[i].value < min)
-			min = v[i].value;
-		if (v[i].value > max)
-			max = v[i].value;
-	}
-	if (min == max)
+	if (n < 2 || min == max)
 		return;
 	unsigned width = 64 - (unsigned)__builtin_clzll(max - min), digits, bits;
 	if (width > RADIX_LSD_BITS && n < RADIX_MSD_MIN) {
@@ -429,8 +430,19 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		unsigned shift = width - 12;
 		size_t buckets = 1u << 12;
 		size_t *start = kw_calloc(buckets + 1, sizeof(*start));
-		for (size_t i = 0; i < n; i++)
-			start[((v[i].value - min) >> shift) + 1]++;
+		/* Each bucket's range too: no pass of its own over it. */
+		uint64_t *bmin = kw_malloc(2 * buckets * sizeof(*bmin)), *bmax = bmin + buckets;
+		for (size_t b = 0; b < buckets; b++) {
+			bmin[b] = UINT64_MAX;
+			bmax[b] = 0;
+		}
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = v[i].value;
+			size_t b = (size_t)((x - min) >> shift);
+			start[b + 1]++;
+			bmin[b] = x < bmin[b] ? x : bmin[b];
+			bmax[b] = x > bmax[b] ? x : bmax[b];
+		}
 		for (size_t b = 0; b < buckets; b++)
 			start[b + 1] += start[b];
 		size_t *at = kw_malloc(buckets * sizeof(*at));
@@ -440,7 +452,9 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 		memcpy(v, tmp, n * sizeof(*v));
 		free(at);
 		for (size_t b = 0; b < buckets; b++)
-			radix(v + start[b], tmp + start[b], start[b + 1] - start[b]);
+			radix_minmax(v + start[b], tmp + start[b], start[b + 1] - start[b], bmin[b],
+				     bmax[b]);
+		free(bmin);
 		free(start);
 		return;
 	}
@@ -479,6 +493,20 @@ static void radix(struct rec *v, struct rec *tmp, size_t n)
 	}
 	if (v != v0)
 		memcpy(v0, v, n * sizeof(*v));
+}
+
+static void radix(struct rec *v, struct rec *tmp, size_t n)
+{
+	if (n < 2)
+		return;
+	uint64_t min = v[0].value, max = v[0].value;
+	for (size_t i = 1; i < n; i++) {
+		if (v[i].value < min)
+			min = v[i].value;
+		if (v[i].value > max)
+			max = v[i].value;
+	}
+	radix_minmax(v, tmp, n, min, max);
 }
 
 /* The 8 bytes of the name at S as a big-endian number, the bytes after
@@ -546,25 +574,15 @@ static void sort_run(const struct kw_symset_priv *p, struct rec *v, size_t n, st
  * by value, then each run of one value by the full order. */
 enum { SHORT_RUN = 16 };
 
-/* The longest run of one value in V[0..N), sorted by value. */
-static size_t longest_run(const struct rec *v, size_t n)
-{
-	size_t longest = n ? 1 : 0;
-	for (size_t i = 0; i < n;) {
-		size_t j = i + 1;
-		while (j < n && v[j].value == v[i].value)
-			j++;
-		if (j - i > longest)
-			longest = j - i;
-		i = j;
-	}
-	return longest;
-}
+/* Large arrays: ask for transparent huge pages. */
+static void *big_alloc(size_t size);
 
 /* Sort each run of one value of V[0..N) (sorted by value) by the full
- * order. TMP: scratch of as many records as the longest run, if that is
- * longer than SHORT_RUN. */
-static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
+ * order. *TMP: scratch of *TMPN records, replaced by a larger one when a
+ * run longer than SHORT_RUN needs it (no pass of its own to find the
+ * longest run first). */
+static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec **tmp,
+		      size_t *tmpn)
 {
 	enum { AHEAD = 32 };
 	for (size_t i = 0; i < n;) {
@@ -579,7 +597,13 @@ static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, s
 		while (j < n && v[j].value == v[i].value)
 			j++;
 		if (j - i > SHORT_RUN) {
-			sort_run(p, v + i, j - i, tmp);
+			if (*tmpn < j - i) {
+				size_t want = j - i > 2 * *tmpn ? j - i : 2 * *tmpn;
+				free(*tmp);
+				*tmp = big_alloc(want * sizeof(**tmp));
+				*tmpn = want;
+			}
+			sort_run(p, v + i, j - i, *tmp);
 		} else if (j - i > 1) {
 			for (size_t a = i + 1; a < j; a++)
 				for (size_t k = a; k > i && rec_cmp(p, &v[k], &v[k - 1]) < 0; k--)
@@ -592,7 +616,8 @@ static void sort_runs(const struct kw_symset_priv *p, struct rec *v, size_t n, s
 static void sort_range(const struct kw_symset_priv *p, struct rec *v, size_t n, struct rec *tmp)
 {
 	radix(v, tmp, n);
-	sort_runs(p, v, n, tmp);
+	size_t tmpn = n;
+	sort_runs(p, v, n, &tmp, &tmpn);        /* never replaced: no run is longer */
 }
 
 /* Large arrays: ask for transparent huge pages, which saves most page
@@ -674,6 +699,8 @@ struct scan {
 	size_t nxndx;
 	size_t shnum, strsize;
 	size_t name_limit;      /* names at or past it are not terminated */
+	uint64_t umin, umax;    /* the range of values of the undefined ones */
+	uint64_t dmin, dmax;    /* and of the defined ones */
 };
 
 /* Check symbols FIRST .. FIRST + N - 1 (entries at ENT) and copy them
@@ -735,7 +762,16 @@ static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
 		 * there. */
 		if (name >= c->name_limit)
 			return fail_sym(why, "symbol %zu: name is outside the string table", i);
-		size_t at = st_shndx == SHN_UNDEF ? c->nund++ : --c->top;
+		size_t at;
+		if (st_shndx == SHN_UNDEF) {
+			at = c->nund++;
+			c->umin = value < c->umin ? value : c->umin;
+			c->umax = value > c->umax ? value : c->umax;
+		} else {
+			at = --c->top;
+			c->dmin = value < c->dmin ? value : c->dmin;
+			c->dmax = value > c->dmax ? value : c->dmax;
+		}
 		c->rec[at] = (struct rec){ .value = value, .size = size, .name = name,
 					   .sect = sect | (uint32_t)info << 24 };
 	}
@@ -1000,7 +1036,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	/* Every section's name (checked); find .symtab. */
 	p->secname = kw_calloc(p->shnum, sizeof(*p->secname));
 	p->seclen = kw_calloc(p->shnum, sizeof(*p->seclen));
-	p->secletter = kw_calloc(p->shnum, 1);
+	if (full)
+		p->secletter = kw_calloc(p->shnum, 1);
 	size_t symndx = 0;
 	for (size_t i = 0; i < p->shnum; i++) {
 		if (i && sh[i].name >= limit) {
@@ -1020,7 +1057,7 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		goto out;
 	}
 	const struct shdr *symsh = &sh[symndx];
-	for (size_t i = 0; i < p->shnum; i++)
+	for (size_t i = 0; full && i < p->shnum; i++)
 		p->secletter[i] = bfd_section(sh, i, p->shnum, symndx, shstrndx, &ei)
 					  ? section_letter(&sh[i], p->secname[i], ei.machine)
 					  : 'a';
@@ -1067,7 +1104,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	p->strsize = (size_t)strsh->size;
 
 	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
-	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit };
+	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit,
+			  .umin = UINT64_MAX, .dmin = UINT64_MAX };
 	for (size_t i = 1; i < p->shnum; i++) {
 		if (sh[i].type != SHT_SYMTAB_SHNDX || sh[i].link != symndx)
 			continue;
@@ -1121,10 +1159,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		 * sort by value no longer needs: give it its pages, already
 		 * faulted in and zeroed (a fifth of the time of a large set
 		 * went to zeroing fresh pages). */
-		radix(c.rec, tmp, nund);
-		radix(c.rec + nund, tmp, ndef);
-		size_t run = longest_run(c.rec, nund), run2 = longest_run(c.rec + nund, ndef);
-		run = run > run2 ? run : run2;
+		radix_minmax(c.rec, tmp, nund, c.umin, c.umax);
+		radix_minmax(c.rec + nund, tmp, ndef, c.dmin, c.dmax);
 		char *t = kw_realloc(tmp, p->strsize + STR_PAD);
 		tmp = NULL;
 		p->strtab = t;
@@ -1136,10 +1172,11 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 			fail(why, "the file changed while it was read (.strtab)%s", NULL);
 			goto out;
 		}
-		if (run > SHORT_RUN)
-			tmp = big_alloc(run * sizeof(*tmp));
-		sort_runs(p, c.rec, nund, tmp);
-		sort_runs(p, c.rec + nund, ndef, tmp);
+		/* The runs of one value are sorted by symset_hash, a block at
+		 * a time just before it hashes the block, while it is in the
+		 * cache: one pass over the records fewer. */
+		p->nund = nund;
+		p->runs_pending = true;
 	}
 	p->kmajor = -1;
 	if (full && banner_version(p, s, sh, why))
@@ -1216,9 +1253,18 @@ static inline size_t nul_in_window(const unsigned char *p)
 #endif
 }
 
+/* The section name of section key K (symset_hash). */
+static const char *key_section(const struct kw_symset_priv *p, size_t k)
+{
+	if (k < p->shnum)
+		return k ? p->secname[k] : "*UND*";
+	struct rec r = { .sect = REC_RESERVED | (uint32_t)(k - p->shnum) };
+	return rec_section(p, &r);
+}
+
 void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 {
-	const struct kw_symset_priv *p = set->priv;
+	struct kw_symset_priv *p = set->priv;  /* runs_pending */
 	struct hasher h = { .st = XXH3_createState() };
 	if (!h.st)
 		kw_die(KW_EXIT_SELF, "out of memory");
@@ -1229,29 +1275,45 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 	 * a real section or 0, shnum + low byte for a reserved index): its
 	 * name and its length with the NUL; and the short ones copied into
 	 * a pool with SEC_WIN readable bytes after each start. */
+	/* 8 bytes per key, in one array: 65,000 sections of an object
+	 * built with -ffunction-sections made three arrays of 8 bytes
+	 * each, all fresh pages. */
 	size_t nkeys = p->shnum + 256, poolsize = SEC_WIN;
-	const char **secstr = kw_malloc(nkeys * sizeof(*secstr));
-	size_t *seclen = kw_malloc(nkeys * sizeof(*seclen));
-	size_t *secoff = kw_malloc(nkeys * sizeof(*secoff));
+	struct { uint32_t off, len; } *sk = kw_malloc(nkeys * sizeof(*sk));
 	for (size_t k = 0; k < nkeys; k++) {
-		struct rec r = { .sect = k < p->shnum ? (uint32_t)k
-						     : REC_RESERVED | (uint32_t)(k - p->shnum) };
-		secstr[k] = rec_section(p, &r);
-		seclen[k] = (k < p->shnum && k ? p->seclen[k] : strlen(secstr[k])) + 1;
-		secoff[k] = poolsize - SEC_WIN;
-		if (seclen[k] <= SEC_WIN)
-			poolsize += seclen[k];
+		size_t len = (k < p->shnum && k ? p->seclen[k]
+						: strlen(key_section(p, k))) + 1;
+		sk[k].len = (uint32_t)len;
+		sk[k].off = (uint32_t)(poolsize - SEC_WIN);
+		if (len <= SEC_WIN)
+			poolsize += len;
 	}
 	char *pool = kw_calloc(poolsize, 1);
 	for (size_t k = 0; k < nkeys; k++)
-		if (seclen[k] <= SEC_WIN)
-			memcpy(pool + secoff[k], secstr[k], seclen[k]);
+		if (sk[k].len <= SEC_WIN)
+			memcpy(pool + sk[k].off, key_section(p, k), sk[k].len);
 
-	const struct rec *rec = p->rec;
+	struct rec *rec = p->rec;
 	const unsigned char *strtab = (const unsigned char *)p->strtab;
 	size_t count = set->count, shnum = p->shnum;
-	enum { AHEAD = 64 };
+	enum { AHEAD = 64, RUN_BLOCK = 4096 };
+	/* With runs pending (symset_hash_file), records [i, sorted_to) are
+	 * in the canonical order: the next block of about RUN_BLOCK records,
+	 * ending where a value does (no run is cut) and never across the
+	 * undefined/defined boundary, gets its runs sorted when i gets
+	 * there. */
+	size_t sorted_to = p->runs_pending ? 0 : count;
+	struct rec *rtmp = NULL;
+	size_t rtmpn = 0;
 	for (size_t i = 0; i < count; i++) {
+		if (i == sorted_to) {
+			size_t bound = i < p->nund ? p->nund : count;
+			size_t end = bound - i > RUN_BLOCK ? i + RUN_BLOCK : bound;
+			while (end < bound && rec[end].value == rec[end - 1].value)
+				end++;
+			sort_runs(p, rec + i, end - i, &rtmp, &rtmpn);
+			sorted_to = end;
+		}
 		const struct rec *r = &rec[i];
 		/* The names are a random walk through .strtab: start the loads
 		 * early. Inline and unconditional: GCC drops a prefetch in a
@@ -1274,27 +1336,27 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 		 * read is always inside it. */
 		memcpy(b + 18, name, NAME_WIN);
 		size_t nl = nul_in_window(b + 18);
-		size_t sl = seclen[key];
+		size_t sl = sk[key].len;
 		if (nl < NAME_WIN && sl <= SEC_WIN) {
 			nl++;
-			memcpy(b + 18 + nl, pool + secoff[key], SEC_WIN);
+			memcpy(b + 18 + nl, pool + sk[key].off, SEC_WIN);
 			h.used += 18 + nl + sl;
 			continue;
 		}
 		/* A long name or section name. */
 		h.used += 18;
 		hasher_put(&h, name, strlen((const char *)name) + 1);
-		hasher_put(&h, secstr[key], sl);
+		hasher_put(&h, key_section(p, key), sl);
 	}
+	p->runs_pending = false;
+	free(rtmp);
 	hasher_flush(&h);
 	XXH128_hash_t hv = XXH3_128bits_digest(h.st);
 	XXH128_canonical_t c;
 	XXH128_canonicalFromHash(&c, hv);
 	memcpy(out->b, c.digest, sizeof(out->b));
 	free(pool);
-	free(secstr);
-	free(seclen);
-	free(secoff);
+	free(sk);
 	free(h.buf);
 	XXH3_freeState(h.st);
 }
