@@ -19,6 +19,8 @@
 #include <unistd.h>
 /* Compiled in: no libxxhash to load, and the hash loop inlined. */
 #define XXH_INLINE_ALL
+/* Header only, as in symset.c: klinkwrap loads no libxxhash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 extern char **environ;

@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+/* Header only, as in symset.c: klinkwrap loads no libxxhash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 /* Large enough that hashing is bound by the page cache, not by syscalls;

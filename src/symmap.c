@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* Header only, as in symset.c: klinkwrap loads no libxxhash. */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 /* A string pool grown by appending; entries record offsets until the pool
