@@ -25,7 +25,8 @@ valid_lines() {
 }
 
 @test "--log: one record with the documented fields, the link unchanged" {
-	run "$KLINKWRAP" --log="$PWD/links.jsonl" ld -o vmlinux main.o helper.o -e main
+	# Outside make (make check itself runs under make: MAKELEVEL is set).
+	run env -u MAKELEVEL "$KLINKWRAP" --log="$PWD/links.jsonl" ld -o vmlinux main.o helper.o -e main
 	[ "$status" -eq 0 ]
 	[ -x vmlinux ]
 	[ "$(valid_lines links.jsonl)" -eq 1 ]
@@ -46,6 +47,9 @@ valid_lines() {
 		(.load | length) == 3' links.jsonl
 	# The symbol hash is the one `symhash` prints for the output.
 	[ "$(jq -r .symhash links.jsonl)" = "$("$KLINKWRAP" symhash vmlinux | cut -d' ' -f1)" ]
+	# Under make, the make level is recorded.
+	MAKELEVEL=2 "$KLINKWRAP" --log="$PWD/level.jsonl" ld -o vmlinux main.o helper.o -e main
+	jq -e '.makelevel == 2' level.jsonl
 }
 
 @test "KLINKWRAP_LOG, --log-argv, the argv hash over the arguments as given" {
