@@ -16,21 +16,9 @@ work=$BENCH_WORK/inputs
 mkdir -p "$work"
 cd "$work"
 
-# The same objects as bench-wrap.sh.
-if [ ! -f objs/.done ]; then
-	rm -rf objs && mkdir objs
-	for i in $(seq 0 399); do
-		{
-			for f in $(seq 0 9); do
-				echo "int g_${i}_${f}[64] = { $f };"
-				echo "int f_${i}_${f}(int x) { return x * $f + g_${i}_${f}[x & 63] + $i; }"
-			done
-			[ "$i" = 0 ] && echo 'int main(void) { return f_0_0(1); }'
-		} >"objs/m$i.c"
-	done
-	ls objs/*.c | xargs -P "$(nproc)" -n 20 sh -c 'for f; do cc -O1 -ffunction-sections -c -o "${f%.c}.o" "$f"; done' sh
-	touch objs/.done
-fi
+# The 400 objects every medium-link bench uses.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/objs400.sh"
+bench_objs400
 
 medium=(-o medium.out -e main objs/m*.o)
 cc -O2 -o magic-floor "$root/bench/magic-floor.c"

@@ -19,21 +19,9 @@ lib=$(dirname "$KLINKWRAP")/libklinkwrap.a
 cc -O2 -std=c11 -D_GNU_SOURCE -I"$root/include" -o linklog-hash \
 	"$root/bench/linklog-hash.c" "$lib" $(pkg-config --libs libelf libxxhash jansson)
 
-# The 400 objects of bench-wrap.sh, generated the same way.
-if [ ! -f objs/.done ]; then
-	rm -rf objs && mkdir objs
-	for i in $(seq 0 399); do
-		{
-			for f in $(seq 0 9); do
-				echo "int g_${i}_${f}[64] = { $f };"
-				echo "int f_${i}_${f}(int x) { return x * $f + g_${i}_${f}[x & 63] + $i; }"
-			done
-			[ "$i" = 0 ] && echo 'int main(void) { return f_0_0(1); }'
-		} >"objs/m$i.c"
-	done
-	ls objs/*.c | xargs -P "$(nproc)" -n 20 sh -c 'for f; do cc -O1 -ffunction-sections -c -o "${f%.c}.o" "$f"; done' sh
-	touch objs/.done
-fi
+# The 400 objects every medium-link bench uses.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/objs400.sh"
+bench_objs400
 
 # bench DIR LABEL ARGS...: in DIR, the link ARGS (an "-o OUT" among them,
 # OUT ending in ".%s"), plain, wrapped and logged.

@@ -9,21 +9,12 @@ work=$BENCH_WORK/wrap
 mkdir -p "$work"
 cd "$work"
 
-if [ ! -f objs/.done ]; then
-	rm -rf objs && mkdir objs
-	for i in $(seq 0 399); do
-		{
-			for f in $(seq 0 9); do
-				echo "int g_${i}_${f}[64] = { $f };"
-				echo "int f_${i}_${f}(int x) { return x * $f + g_${i}_${f}[x & 63] + $i; }"
-			done
-			[ "$i" = 0 ] && echo 'int main(void) { return f_0_0(1); }'
-		} >"objs/m$i.c"
-	done
-	ls objs/*.c | xargs -P "$(nproc)" -n 20 sh -c 'for f; do cc -O1 -ffunction-sections -c -o "${f%.c}.o" "$f"; done' sh
+# The 400 objects every medium-link bench uses.
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/objs400.sh"
+bench_objs400
+if [ ! -f trivial.o ]; then
 	echo 'int main(void) { return 0; }' >trivial.c
 	cc -c -o trivial.o trivial.c
-	touch objs/.done
 fi
 
 # Each case rotates the plain command, the wrapped one and (BASELINE=path
