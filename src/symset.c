@@ -1,5 +1,5 @@
-/* The symbol set of an ELF file, sorted into the canonical order and
- * hashed with XXH3-128.
+/* The symbol set of an ELF file, sorted into the canonical order, and its
+ * hash (XXH3-128 of each symbol, added: no order needed).
  *
  * Reading: the file is never mapped. Only the ELF header, the section
  * header table, the section-name string table, .symtab, its
@@ -13,13 +13,13 @@
  * differ between the fstat before and the one after, make the read an
  * error ("changed while it was read"), never a signal or a wrong hash.
  *
- * Speed and memory: .symtab is read 256 KiB at a time into a buffer
- * that stays in cache, and each symbol is checked and copied into a
- * 24-byte record; the records are radix-sorted by value (each run of one
- * value then by the full order), so that hashing walks them in order and
- * only the names are random accesses, prefetched ahead and copied with
- * fixed-size moves (the private .strtab copy has zero padding after it)
- * into one buffer that XXH3 takes 64 KiB at a time (bench/README.md,
+ * Speed and memory: .symtab is read 120 KiB at a time into a buffer
+ * that stays in cache. The hash (symset_hash_file) checks each symbol
+ * and hashes its encoding at once, names read from the private .strtab
+ * copy with fixed-size moves (it has zero padding after it), and keeps
+ * no records. A full open copies each symbol into a 24-byte record and
+ * radix-sorts the records by value (each run of one value then by the
+ * full order) for the canonical and nm orders (bench/README.md,
  * "symhash"). */
 #include "klinkwrap/symset.h"
 #include "klinkwrap/util.h"
@@ -74,12 +74,11 @@ struct kw_symset_priv {
 	uint32_t *seclen;       /* their lengths */
 	char *secletter;        /* nm's lowercase letter per section (full
 				 * opens only: the hash has no letters) */
-	struct rec *rec;        /* the set in canonical order */
+	struct rec *rec;        /* the set in canonical order (full opens) */
 	size_t count;
-	struct rec *nm;         /* the set in nm -n order (full opens only) */
-	size_t nund;            /* rec[0..nund): the undefined ones */
-	bool runs_pending;      /* runs of one value not sorted yet: the hash
-				 * sorts each block just before it hashes it */
+	struct rec *nm;         /* the set in nm -n order (full opens) */
+	bool hashed;            /* hash-only opens: no records, only HASH */
+	struct kw_symhash hash;
 	int kmajor, kminor;     /* from linux_banner; kmajor < 0: none */
 };
 
@@ -691,6 +690,145 @@ static bool bfd_section(const struct shdr *sh, size_t i, size_t shnum, size_t sy
  * output). */
 enum { SYM_CHUNK = 120 << 10 };
 
+static void put64(unsigned char *b, uint64_t v)
+{
+	v = htole64(v);
+	memcpy(b, &v, sizeof(v));
+}
+
+/* The index of the first NUL in the NAME_WIN bytes at P, or NAME_WIN. */
+static inline size_t nul_in_window(const unsigned char *p)
+{
+#if defined(__SSE2__)
+	const __m128i z = _mm_setzero_si128();
+	uint64_t m = 0;
+	for (int k = 0; k < NAME_WIN / 16; k++) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, z)) << (16 * k);
+	}
+	return m ? (size_t)__builtin_ctzll(m) : NAME_WIN;
+#else
+	for (int k = 0; k < NAME_WIN / 8; k++) {
+		uint64_t w;
+		memcpy(&w, p + 8 * k, 8);
+		w = le64toh(w);
+		uint64_t t = (w - 0x0101010101010101u) & ~w & 0x8080808080808080u;
+		if (t)
+			return 8 * (size_t)k + (size_t)__builtin_ctzll(t) / 8;
+	}
+	return NAME_WIN;
+#endif
+}
+
+/* The section name of section key K: REC_INDEX for a real section or 0,
+ * shnum + low byte for a reserved index. */
+static const char *key_section(const struct kw_symset_priv *p, size_t k)
+{
+	if (k < p->shnum)
+		return k ? p->secname[k] : "*UND*";
+	struct rec r = { .sect = REC_RESERVED | (uint32_t)(k - p->shnum) };
+	return rec_section(p, &r);
+}
+
+/* The hash needs no order: each symbol's encoding is hashed by itself and
+ * the 128-bit hashes are added (a multiset hash), so a set is hashed in
+ * one pass in symbol-table order, while .symtab is read, with no records
+ * and no sort (the sort by value was half the time of the sorted stream
+ * hashed before). An encoding is built in ENC_FAST bytes with fixed-size
+ * copies of NAME_WIN bytes of its name and SEC_WIN of its section name;
+ * a longer one goes to a buffer of its own. */
+enum { SEC_WIN = 32, ENC_FIXED = 18, ENC_FAST = ENC_FIXED + NAME_WIN + SEC_WIN };
+
+struct encoder {
+	const struct kw_symset_priv *p;
+	const unsigned char *strtab;  /* STR_PAD zeros after it */
+	size_t shnum;
+	/* Per section key: the name's length with its NUL, and for the
+	 * short ones their offset in POOL, which has SEC_WIN readable bytes
+	 * after each start. 8 bytes per key: 65,000 sections of a
+	 * -ffunction-sections object are fresh pages. */
+	struct seckey { uint32_t off, len; } *sk;
+	char *pool;
+	unsigned char *slow;
+	size_t slowcap;
+};
+
+static void encoder_init(struct encoder *e, const struct kw_symset_priv *p)
+{
+	size_t nkeys = p->shnum + 256, poolsize = SEC_WIN;
+	*e = (struct encoder){ .p = p, .strtab = (const unsigned char *)p->strtab,
+			       .shnum = p->shnum };
+	e->sk = kw_malloc(nkeys * sizeof(*e->sk));
+	for (size_t k = 0; k < nkeys; k++) {
+		size_t len = (k < p->shnum && k ? p->seclen[k]
+						: strlen(key_section(p, k))) + 1;
+		e->sk[k].len = (uint32_t)len;
+		e->sk[k].off = (uint32_t)(poolsize - SEC_WIN);
+		if (len <= SEC_WIN)
+			poolsize += len;
+	}
+	e->pool = kw_calloc(poolsize, 1);
+	for (size_t k = 0; k < nkeys; k++)
+		if (e->sk[k].len <= SEC_WIN)
+			memcpy(e->pool + e->sk[k].off, key_section(p, k), e->sk[k].len);
+}
+
+static void encoder_release(struct encoder *e)
+{
+	free(e->sk);
+	free(e->pool);
+	free(e->slow);
+}
+
+/* XXH3-128 of the encoding of the symbol (VALUE, SIZE, SECT as in a
+ * record, NAME: offset in .strtab), as a number. */
+static inline __attribute__((always_inline)) unsigned __int128
+encode_hash(struct encoder *e, uint64_t value, uint64_t size, uint32_t name, uint32_t sect)
+{
+	uint32_t idx = REC_INDEX(sect);
+	size_t key = idx < REC_RESERVED ? idx : e->shnum + (idx & 0xff);
+	unsigned char b[ENC_FAST];
+	put64(b, value);
+	put64(b + 8, size);
+	b[16] = (unsigned char)ST_TYPE(REC_INFO(sect));
+	b[17] = (unsigned char)ST_BIND(REC_INFO(sect));
+	const unsigned char *s = e->strtab + name;
+	memcpy(b + ENC_FIXED, s, NAME_WIN);
+	size_t nl = nul_in_window(b + ENC_FIXED);
+	size_t sl = e->sk[key].len;
+	XXH128_hash_t h;
+	if (nl < NAME_WIN && sl <= SEC_WIN) {
+		nl++;
+		memcpy(b + ENC_FIXED + nl, e->pool + e->sk[key].off, SEC_WIN);
+		h = XXH3_128bits(b, ENC_FIXED + nl + sl);
+	} else {
+		/* A long name or section name. */
+		nl = strlen((const char *)s) + 1;
+		size_t len = ENC_FIXED + nl + sl;
+		if (len > e->slowcap) {
+			e->slowcap = len > 2 * e->slowcap ? len : 2 * e->slowcap;
+			e->slow = kw_realloc(e->slow, e->slowcap);
+		}
+		memcpy(e->slow, b, ENC_FIXED);
+		memcpy(e->slow + ENC_FIXED, s, nl);
+		memcpy(e->slow + ENC_FIXED + nl, key_section(e->p, key), sl);
+		h = XXH3_128bits(e->slow, len);
+	}
+	return (unsigned __int128)h.high64 << 64 | h.low64;
+}
+
+/* The hash of a set of COUNT symbols whose encodings' hashes add up to SUM. */
+static void hash_final(unsigned __int128 sum, size_t count, struct kw_symhash *out)
+{
+	unsigned char fin[24];
+	put64(fin, (uint64_t)sum);
+	put64(fin + 8, (uint64_t)(sum >> 64));
+	put64(fin + 16, (uint64_t)count);
+	XXH128_canonical_t c;
+	XXH128_canonicalFromHash(&c, XXH3_128bits(fin, sizeof(fin)));
+	memcpy(out->b, c.digest, sizeof(out->b));
+}
+
 /* The state of the pass over .symtab. */
 struct scan {
 	struct rec *rec;
@@ -699,12 +837,13 @@ struct scan {
 	size_t nxndx;
 	size_t shnum, strsize;
 	size_t name_limit;      /* names at or past it are not terminated */
-	uint64_t umin, umax;    /* the range of values of the undefined ones */
-	uint64_t dmin, dmax;    /* and of the defined ones */
+	struct encoder *enc;    /* hash-only: no records, add to SUM */
+	unsigned __int128 sum;
 };
 
 /* Check symbols FIRST .. FIRST + N - 1 (entries at ENT) and copy them
- * into records: undefined ones to the front, defined ones from the back.
+ * into records: undefined ones to the front, defined ones from the back;
+ * or, hash-only, add their hashes (nund counts them).
  * Inlined with constant IS64 and SWAP: one loop per kind of file. */
 static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
 							   const unsigned char *ent,
@@ -762,18 +901,15 @@ static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
 		 * there. */
 		if (name >= c->name_limit)
 			return fail_sym(why, "symbol %zu: name is outside the string table", i);
-		size_t at;
-		if (st_shndx == SHN_UNDEF) {
-			at = c->nund++;
-			c->umin = value < c->umin ? value : c->umin;
-			c->umax = value > c->umax ? value : c->umax;
-		} else {
-			at = --c->top;
-			c->dmin = value < c->dmin ? value : c->dmin;
-			c->dmax = value > c->dmax ? value : c->dmax;
+		sect |= (uint32_t)info << 24;
+		if (c->enc) {
+			c->sum += encode_hash(c->enc, value, size, name, sect);
+			c->nund++;
+			continue;
 		}
+		size_t at = st_shndx == SHN_UNDEF ? c->nund++ : --c->top;
 		c->rec[at] = (struct rec){ .value = value, .size = size, .name = name,
-					   .sect = sect | (uint32_t)info << 24 };
+					   .sect = sect };
 	}
 	return 0;
 }
@@ -810,27 +946,6 @@ static int read_strtab(const struct src *s, const struct shdr *sh, const char *w
 	const char *nul = memrchr(t, '\0', n);
 	*limit = nul ? (size_t)(nul - t) + 1 : 0;
 	*out = t;
-	return 0;
-}
-
-/* The bound of the names in string table SH, as read_strtab gives it,
- * from its last bytes only (a table ends with a NUL). A table whose end
- * holds no NUL is read whole now, into *OUT. */
-static int strtab_limit(const struct src *s, const struct shdr *sh, char **out, size_t *limit,
-			char **why)
-{
-	unsigned char tail[256];
-	if (sh->size == 0)
-		return fail(why, "%s is empty (size 0): no names", ".strtab");
-	if (!within(sh->offset, sh->size, s->size))
-		return fail(why, "truncated: %s ends past the end of the file", ".strtab");
-	size_t n = sh->size < sizeof(tail) ? (size_t)sh->size : sizeof(tail);
-	if (src_read(s, tail, sh->offset + sh->size - n, n, ".strtab", why))
-		return KW_SYMSET_BAD;
-	const unsigned char *nul = memrchr(tail, '\0', n);
-	if (!nul)
-		return read_strtab(s, sh, ".strtab", out, limit, why);
-	*limit = (size_t)sh->size - n + (size_t)(nul - tail) + 1;
 	return 0;
 }
 
@@ -1003,6 +1118,7 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	if (shstrndx == SHN_UNDEF || shstrndx >= shnum)
 		return fail(why, "section name string table index out of range%s", NULL);
 	p->shnum = (size_t)shnum;
+	p->kmajor = -1;
 
 	/* The whole table, decoded once, read 64 KiB at a time (65,000
 	 * sections of a -ffunction-sections object are 4 MiB). */
@@ -1095,17 +1211,12 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		fail(why, ".symtab: its string table is not a string table%s", NULL);
 		goto out;
 	}
-	/* The hash reads the names only after the sort by value, into the
-	 * pages of its scratch array: here only the end of the table, for
-	 * the bound of every name. */
-	if (full ? read_strtab(s, strsh, ".strtab", &p->strtab, &limit, why)
-		 : strtab_limit(s, strsh, &p->strtab, &limit, why))
+	if (read_strtab(s, strsh, ".strtab", &p->strtab, &limit, why))
 		goto out;
 	p->strsize = (size_t)strsh->size;
 
 	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
-	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit,
-			  .umin = UINT64_MAX, .dmin = UINT64_MAX };
+	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit };
 	for (size_t i = 1; i < p->shnum; i++) {
 		if (sh[i].type != SHT_SYMTAB_SHNDX || sh[i].link != symndx)
 			continue;
@@ -1124,62 +1235,53 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		break;
 	}
 
-	/* Check every symbol once and copy it, a chunk at a time. */
-	c.rec = p->rec = big_alloc((nsyms ? nsyms : 1) * sizeof(*c.rec));
+	/* Check every symbol once and copy it (or hash it), a chunk at a
+	 * time. A full set sorts: n records of 24 bytes of scratch, which
+	 * also hold n entries of 16 or 24. The hash needs one chunk. */
+	struct encoder enc;
+	if (!full) {
+		encoder_init(&enc, p);
+		c.enc = &enc;
+	} else {
+		c.rec = p->rec = big_alloc((nsyms ? nsyms : 1) * sizeof(*c.rec));
+	}
 	c.top = nsyms;
 	size_t per = SYM_CHUNK / symsize;
-	/* n records of 24 bytes hold n entries of 16 or 24. */
-	tmp = big_alloc((nsyms ? nsyms : 1) * sizeof(*tmp));
+	tmp = big_alloc((full ? (nsyms ? nsyms : 1) : SYM_CHUNK / sizeof(*tmp)) * sizeof(*tmp));
 	chunk = (unsigned char *)tmp;
-	for (size_t first = 0; first < nsyms; first += per) {
+	int scanned = 0;
+	for (size_t first = 0; first < nsyms && !scanned; first += per) {
 		size_t n = nsyms - first < per ? nsyms - first : per;
 		const unsigned char *ent = src_view(s, chunk, symsh->offset + first * symsize,
 						    n * symsize, ".symtab", why);
-		if (!ent || scan_chunk(&c, ent, first, n, &ei, why))
-			goto out;
+		scanned = !ent ? -1 : scan_chunk(&c, ent, first, n, &ei, why);
 	}
+	if (!full) {
+		encoder_release(&enc);
+		if (scanned)
+			goto out;
+		set->count = p->count = c.nund;
+		hash_final(c.sum, c.nund, &p->hash);
+		p->hashed = true;
+		rc = KW_SYMSET_OK;
+		goto out;
+	}
+	if (scanned)
+		goto out;
 	size_t nund = c.nund, ndef = nsyms - c.top;
 	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	set->count = p->count = nund + ndef;
-	if (full) {
-		/* The defined ones were filled from the back: put them in
-		 * symbol-table order for nm's stable sort. */
-		struct rec *d = c.rec + nund;
-		for (size_t i = 0, j = ndef; i + 1 < j; i++, j--)
-			swap(&d[i], &d[j - 1]);
-		p->nm = kw_malloc((set->count ? set->count : 1) * sizeof(*p->nm));
-		memcpy(p->nm, c.rec, set->count * sizeof(*p->nm));
-		nm_order(p->strtab, p->nm, nund, ndef, tmp);
-	}
-	if (p->strtab) {
-		sort_range(p, c.rec, nund, tmp);
-		sort_range(p, c.rec + nund, ndef, tmp);
-	} else {
-		/* .strtab is about the size of the scratch array, which the
-		 * sort by value no longer needs: give it its pages, already
-		 * faulted in and zeroed (a fifth of the time of a large set
-		 * went to zeroing fresh pages). */
-		radix_minmax(c.rec, tmp, nund, c.umin, c.umax);
-		radix_minmax(c.rec + nund, tmp, ndef, c.dmin, c.dmax);
-		char *t = kw_realloc(tmp, p->strsize + STR_PAD);
-		tmp = NULL;
-		p->strtab = t;
-		if (src_read(s, t, strsh->offset, p->strsize, ".strtab", why))
-			goto out;
-		memset(t + p->strsize, 0, STR_PAD);
-		const char *nul = memrchr(t, '\0', p->strsize);
-		if (!nul || (size_t)(nul - t) + 1 != limit) {
-			fail(why, "the file changed while it was read (.strtab)%s", NULL);
-			goto out;
-		}
-		/* The runs of one value are sorted by symset_hash, a block at
-		 * a time just before it hashes the block, while it is in the
-		 * cache: one pass over the records fewer. */
-		p->nund = nund;
-		p->runs_pending = true;
-	}
-	p->kmajor = -1;
-	if (full && banner_version(p, s, sh, why))
+	/* The defined ones were filled from the back: put them in
+	 * symbol-table order for nm's stable sort. */
+	struct rec *d = c.rec + nund;
+	for (size_t i = 0, j = ndef; i + 1 < j; i++, j--)
+		swap(&d[i], &d[j - 1]);
+	p->nm = kw_malloc((set->count ? set->count : 1) * sizeof(*p->nm));
+	memcpy(p->nm, c.rec, set->count * sizeof(*p->nm));
+	nm_order(p->strtab, p->nm, nund, ndef, tmp);
+	sort_range(p, c.rec, nund, tmp);
+	sort_range(p, c.rec + nund, ndef, tmp);
+	if (banner_version(p, s, sh, why))
 		goto out;
 	rc = KW_SYMSET_OK;
 out:
@@ -1189,176 +1291,28 @@ out:
 	free(sh);
 	return rc;
 }
-static void put64(unsigned char *b, uint64_t v)
-{
-	v = htole64(v);
-	memcpy(b, &v, sizeof(v));
-}
-
-/* The canonical byte stream goes through a buffer of HASH_BUF bytes,
- * hashed a buffer at a time. A record is written in place, with
- * fixed-size copies of NAME_WIN bytes of its name and SEC_WIN of its
- * section name, while HASH_SLACK bytes are free; a longer one goes piece
- * by piece. */
-enum { HASH_BUF = 1 << 14, SEC_WIN = 32, HASH_SLACK = 18 + NAME_WIN + SEC_WIN };
-
-struct hasher {
-	XXH3_state_t *st;
-	unsigned char *buf;
-	size_t used;
-};
-
-static void hasher_flush(struct hasher *h)
-{
-	XXH3_128bits_update(h->st, h->buf, h->used);
-	h->used = 0;
-}
-
-/* Append LEN bytes of any length. */
-static void hasher_put(struct hasher *h, const void *data, size_t len)
-{
-	const unsigned char *d = data;
-	while (len) {
-		size_t n = HASH_BUF - h->used < len ? HASH_BUF - h->used : len;
-		memcpy(h->buf + h->used, d, n);
-		h->used += n;
-		d += n;
-		len -= n;
-		if (h->used == HASH_BUF)
-			hasher_flush(h);
-	}
-}
-
-/* The index of the first NUL in the NAME_WIN bytes at P, or NAME_WIN. */
-static inline size_t nul_in_window(const unsigned char *p)
-{
-#if defined(__SSE2__)
-	const __m128i z = _mm_setzero_si128();
-	uint64_t m = 0;
-	for (int k = 0; k < NAME_WIN / 16; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, z)) << (16 * k);
-	}
-	return m ? (size_t)__builtin_ctzll(m) : NAME_WIN;
-#else
-	for (int k = 0; k < NAME_WIN / 8; k++) {
-		uint64_t w;
-		memcpy(&w, p + 8 * k, 8);
-		w = le64toh(w);
-		uint64_t t = (w - 0x0101010101010101u) & ~w & 0x8080808080808080u;
-		if (t)
-			return 8 * (size_t)k + (size_t)__builtin_ctzll(t) / 8;
-	}
-	return NAME_WIN;
-#endif
-}
-
-/* The section name of section key K (symset_hash). */
-static const char *key_section(const struct kw_symset_priv *p, size_t k)
-{
-	if (k < p->shnum)
-		return k ? p->secname[k] : "*UND*";
-	struct rec r = { .sect = REC_RESERVED | (uint32_t)(k - p->shnum) };
-	return rec_section(p, &r);
-}
-
 void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 {
-	struct kw_symset_priv *p = set->priv;  /* runs_pending */
-	struct hasher h = { .st = XXH3_createState() };
-	if (!h.st)
-		kw_die(KW_EXIT_SELF, "out of memory");
-	XXH3_128bits_reset(h.st);
-	h.buf = kw_malloc(HASH_BUF);
-
-	/* The section part of every record, by section key (REC_INDEX for
-	 * a real section or 0, shnum + low byte for a reserved index): its
-	 * name and its length with the NUL; and the short ones copied into
-	 * a pool with SEC_WIN readable bytes after each start. */
-	/* 8 bytes per key, in one array: 65,000 sections of an object
-	 * built with -ffunction-sections made three arrays of 8 bytes
-	 * each, all fresh pages. */
-	size_t nkeys = p->shnum + 256, poolsize = SEC_WIN;
-	struct { uint32_t off, len; } *sk = kw_malloc(nkeys * sizeof(*sk));
-	for (size_t k = 0; k < nkeys; k++) {
-		size_t len = (k < p->shnum && k ? p->seclen[k]
-						: strlen(key_section(p, k))) + 1;
-		sk[k].len = (uint32_t)len;
-		sk[k].off = (uint32_t)(poolsize - SEC_WIN);
-		if (len <= SEC_WIN)
-			poolsize += len;
+	const struct kw_symset_priv *p = set->priv;
+	if (p->hashed) {
+		*out = p->hash;
+		return;
 	}
-	char *pool = kw_calloc(poolsize, 1);
-	for (size_t k = 0; k < nkeys; k++)
-		if (sk[k].len <= SEC_WIN)
-			memcpy(pool + sk[k].off, key_section(p, k), sk[k].len);
-
-	struct rec *rec = p->rec;
-	const unsigned char *strtab = (const unsigned char *)p->strtab;
-	size_t count = set->count, shnum = p->shnum;
-	enum { AHEAD = 64, RUN_BLOCK = 4096 };
-	/* With runs pending (symset_hash_file), records [i, sorted_to) are
-	 * in the canonical order: the next block of about RUN_BLOCK records,
-	 * ending where a value does (no run is cut) and never across the
-	 * undefined/defined boundary, gets its runs sorted when i gets
-	 * there. */
-	size_t sorted_to = p->runs_pending ? 0 : count;
-	struct rec *rtmp = NULL;
-	size_t rtmpn = 0;
+	struct encoder e;
+	encoder_init(&e, p);
+	unsigned __int128 sum = 0;
+	const struct rec *rec = p->rec;
+	size_t count = set->count;
+	enum { AHEAD = 16 };
 	for (size_t i = 0; i < count; i++) {
-		if (i == sorted_to) {
-			size_t bound = i < p->nund ? p->nund : count;
-			size_t end = bound - i > RUN_BLOCK ? i + RUN_BLOCK : bound;
-			while (end < bound && rec[end].value == rec[end - 1].value)
-				end++;
-			sort_runs(p, rec + i, end - i, &rtmp, &rtmpn);
-			sorted_to = end;
-		}
-		const struct rec *r = &rec[i];
-		/* The names are a random walk through .strtab: start the loads
-		 * early. Inline and unconditional: GCC drops a prefetch in a
-		 * static helper. */
-		const unsigned char *ahead = strtab + rec[i + AHEAD < count ? i + AHEAD : i].name;
-		__builtin_prefetch(ahead);
-		__builtin_prefetch(ahead + NAME_WIN - 1);
-
-		uint32_t idx = REC_INDEX(r->sect);
-		size_t key = idx < REC_RESERVED ? idx : shnum + (idx & 0xff);
-		if (h.used > HASH_BUF - HASH_SLACK)
-			hasher_flush(&h);
-		unsigned char *b = h.buf + h.used;
-		put64(b, r->value);
-		put64(b + 8, r->size);
-		b[16] = (unsigned char)ST_TYPE(REC_INFO(r->sect));
-		b[17] = (unsigned char)ST_BIND(REC_INFO(r->sect));
-		const unsigned char *name = strtab + r->name;
-		/* The copy of .strtab has STR_PAD zeros after it: a window
-		 * read is always inside it. */
-		memcpy(b + 18, name, NAME_WIN);
-		size_t nl = nul_in_window(b + 18);
-		size_t sl = sk[key].len;
-		if (nl < NAME_WIN && sl <= SEC_WIN) {
-			nl++;
-			memcpy(b + 18 + nl, pool + sk[key].off, SEC_WIN);
-			h.used += 18 + nl + sl;
-			continue;
-		}
-		/* A long name or section name. */
-		h.used += 18;
-		hasher_put(&h, name, strlen((const char *)name) + 1);
-		hasher_put(&h, key_section(p, key), sl);
+		/* In canonical order the names are a random walk through
+		 * .strtab: start the loads early. Inline and unconditional:
+		 * GCC drops a prefetch in a static helper. */
+		__builtin_prefetch(e.strtab + rec[i + AHEAD < count ? i + AHEAD : i].name);
+		sum += encode_hash(&e, rec[i].value, rec[i].size, rec[i].name, rec[i].sect);
 	}
-	p->runs_pending = false;
-	free(rtmp);
-	hasher_flush(&h);
-	XXH128_hash_t hv = XXH3_128bits_digest(h.st);
-	XXH128_canonical_t c;
-	XXH128_canonicalFromHash(&c, hv);
-	memcpy(out->b, c.digest, sizeof(out->b));
-	free(pool);
-	free(sk);
-	free(h.buf);
-	XXH3_freeState(h.st);
+	encoder_release(&e);
+	hash_final(sum, count, out);
 }
 
 void symhash_hex(const struct kw_symhash *h, char out[KW_SYMHASH_HEX_LEN + 1])

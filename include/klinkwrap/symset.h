@@ -1,5 +1,5 @@
-/* The symbol set of an ELF file: its .symtab, as a canonical list and a
- * canonical XXH3-128 hash (the definition is in doc/klinkwrap.1,
+/* The symbol set of an ELF file: its .symtab, as a canonical list and an
+ * order-independent XXH3-128 hash (the definition is in doc/klinkwrap.1,
  * "SYMBOL-SET HASH").
  *
  * A set keeps nothing of the file: no mapping, no descriptor. Names and
@@ -43,8 +43,9 @@ struct kw_symset {
 	struct kw_symset_priv *priv;
 };
 
-/* 16 bytes: XXH3-128 of the canonical encoding, in canonical (big-endian)
- * byte order, so that the hex form is the same on every host. */
+/* 16 bytes: XXH3-128 of the sum of the symbols' XXH3-128 hashes and their
+ * count, in canonical (big-endian) byte order, so that the hex form is the
+ * same on every host. */
 struct kw_symhash {
 	unsigned char b[16];
 };
