@@ -325,7 +325,7 @@ static json_t *regen_args(const json_t *rec)
 	kwjson_set(args, "signal", json_integer((json_int_t)int_or(rec, "signal", 0)));
 	kwjson_set(args, "wall", json_real(linklog_num(rec, "wall")));
 	kwjson_set(args, "cwd", cwd ? kwjson_string(cwd) : json_null());
-	const char *keys[] = { "fixpoint_pass", "argv", "object", "padded" };
+	const char *keys[] = { "fixpoint_pass", "command", "object", "padded" };
 	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
 		const json_t *v = json_object_get(rec, keys[k]);
 		kwjson_set(args, keys[k], v ? json_deep_copy(v) : json_null());

@@ -662,7 +662,7 @@ json_t *linklog_render_regen(const struct kw_linklog_regen *r)
 		kwjson_append(argv, kwjson_string(r->argv[i]));
 	kwjson_set(o, "by", json_string(r->by));
 	kwjson_set(o, "fixpoint_pass", json_integer((json_int_t)r->fixpoint_pass));
-	kwjson_set(o, "argv", argv);
+	kwjson_set(o, "command", argv);
 	kwjson_set(o, "object", r->object ? kwjson_string(r->object) : json_null());
 	kwjson_set(o, "exit", json_integer(r->exit_code));
 	kwjson_set(o, "signal", json_integer(r->signal));
@@ -702,7 +702,7 @@ static bool has_required(const json_t *o, bool regen, const char **missing)
 	static const char *const link[] = { "cwd", "output", "output_rel", "class", "exit",
 					     "argv_hash", "wall", "start", NULL };
 	static const char *const step[] = { "cwd", "output", "output_rel", "fixpoint_pass",
-					     "argv", "exit", "signal", "wall", "start", NULL };
+					     "command", "exit", "signal", "wall", "start", NULL };
 	for (const char *const *k = regen ? step : link; *k; k++) {
 		if (!json_object_get(o, *k)) {
 			*missing = *k;
@@ -836,7 +836,7 @@ char *linklog_regen_command(const json_t *rec)
 	char *cmd = kw_strdup("");
 	size_t i;
 	json_t *w;
-	json_array_foreach(json_object_get(rec, "argv"), i, w) {
+	json_array_foreach(json_object_get(rec, "command"), i, w) {
 		char *word = kwjson_decode(w, NULL);
 		char *q = shell_word(word ? word : "?");
 		char *more = kw_asprintf("%s%s%s", cmd, i ? " " : "", q);

@@ -296,7 +296,7 @@ static bool classify_regen_pair(struct kw_logdiff_link *l)
 		l->reason = KW_LD_REGEN_STATUS;
 		return true;
 	}
-	if (!json_equal(json_object_get(l->a, "argv"), json_object_get(l->b, "argv"))) {
+	if (!json_equal(json_object_get(l->a, "command"), json_object_get(l->b, "command"))) {
 		l->reason = KW_LD_REGEN_COMMAND;
 		return true;
 	}
@@ -675,7 +675,7 @@ static json_t *link_json(const struct kw_logdiff *d, const struct kw_logdiff_lin
 	free(why);
 	if (l->regen) {
 		kwjson_set(o, "fixpoint_pass", json_integer((json_int_t)l->pass));
-		const char *keys[] = { "exit", "signal", "argv" };
+		const char *keys[] = { "exit", "signal", "command" };
 		for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
 			set_sides(o, l, keys[k]);
 		return o;

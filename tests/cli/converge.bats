@@ -174,7 +174,7 @@ check_osc() {
 		[.[].fixpoint_pass] == [1, 2, 2, 3, 3] and
 		all(.[]; .output == $out) and
 		([.[] | select(.kind == "regen")] | all(.by == "converge" and
-			.argv == ["sh", "-c", $regen] and .exit == 0 and .signal == 0 and
+			.command == ["sh", "-c", $regen] and .exit == 0 and .signal == 0 and
 			.started == true and .object == null and .padded == null)) and
 		([.[] | select(.kind == "link")] | all(.exit == 0))' "$FIX/log"
 	# The numbers are those of the progress lines: REGEN (pass 2) comes
@@ -185,7 +185,7 @@ check_osc() {
 	converge --sysmap --log="$FIX/log"
 	[ "$status" -eq 125 ]
 	jq -e -s '[.[].kind] == ["link", "regen"] and .[1].exit == 3 and .[1].signal == 0 and
-		.[1].fixpoint_pass == 2 and .[1].argv == ["sh", "-c", "exit 3"]' "$FIX/log"
+		.[1].fixpoint_pass == 2 and .[1].command == ["sh", "-c", "exit 3"]' "$FIX/log"
 }
 
 @test "converge: a failing link ends with the linker's status, a failing CMD with 125 naming it" {

@@ -359,13 +359,13 @@ converge_log() {
 		[.[].fixpoint_pass] == [1, 2, 2] and
 		(.[1] | .v == 2 and .by == "converge" and .cwd == $cwd and
 		 .output == "vmlinux" and .output_rel == "vmlinux" and
-		 .argv == ["sh", "-c", "echo \"$KLINKWRAP_PASS\" >>passes"] and
+		 .command == ["sh", "-c", "echo \"$KLINKWRAP_PASS\" >>passes"] and
 		 .exit == 0 and .signal == 0 and .started == true and .object == null and
 		 .padded == null and .wall >= 0 and (.host | type) == "string" and
 		 (.time | test("^[0-9]{4}-.*Z$")) and has("makelevel") and
 		 .start >= $first.start) and
 		# Not a link: none of the fields a reader of links keys on.
-		(.[1] | has("class") or has("argv_hash") or has("linker") | not) and
+		(.[1] | has("class") or has("argv_hash") or has("linker") or has("argv") | not) and
 		.[0].pid == .[1].pid and .[1].pid == .[2].pid' --argjson first "$(head -1 c.jsonl)" c.jsonl
 	# The regen step ran after the first link ended and before the second began.
 	jq -e -s '.[0].start + .[0].wall <= .[1].start and .[1].start + .[1].wall <= .[2].start' c.jsonl
@@ -413,7 +413,7 @@ converge_log() {
 		(.pid | type) == "number" and (.tid | type) == "number")' trace.json
 	jq -e '[.traceEvents[] | select(.cat == "regen")] | length == 2 and
 		.[0].name == "regen for pass 2" and .[0].args.exit == 0 and .[1].args.exit == 4 and
-		.[0].args.argv == ["sh", "-c", "true"]' trace.json
+		.[0].args.command == ["sh", "-c", "true"]' trace.json
 	# A converge's links and regen step share one track; the top-level
 	# events of a track never overlap.
 	jq -e '[.traceEvents[] | select(.cat != "run" and .cat != "wait")] as $t |

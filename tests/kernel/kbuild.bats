@@ -136,8 +136,8 @@ check_forced() {
 	jq -e -s --arg o "$PASS_O" --arg gen "$1" '[.[] | select(.output_rel == "vmlinux")] |
 		map(.kind) == ["link", "regen", "link"] and map(.fixpoint_pass) == [null, 4, 4] and
 		(.[1] | .by == "kbuild" and .exit == 0 and .signal == 0 and .started == true and
-		 .object == $o and (.argv[1] | endswith("/regen-" + $gen + ".sh")) and
-		 .argv[0] == "sh" and .argv[2:] == ["vmlinux", $o] and .padded == null) and
+		 .object == $o and (.command[1] | endswith("/regen-" + $gen + ".sh")) and
+		 .command[0] == "sh" and .command[2:] == ["vmlinux", $o] and .padded == null) and
 		(map(.pid) | unique | length) == 1' "$log"
 	run "$KLINKWRAP" log show "$log"
 	[ "$status" -eq 0 ]

@@ -39,7 +39,7 @@ static void make_log(struct kw_linklog_file *f, const char *const recs[], size_t
 	"\",\"inputs_incomplete\":false,\"inputs\":[" inputs "]}"
 #define REGEN(cwd, out, pass, cmd, exit) \
 	"{\"v\":2,\"kind\":\"regen\",\"start\":1,\"cwd\":\"" cwd "\",\"output\":\"" out \
-	"\",\"output_rel\":\"" out "\",\"fixpoint_pass\":" #pass ",\"argv\":[\"sh\",\"-c\",\"" \
+	"\",\"output_rel\":\"" out "\",\"fixpoint_pass\":" #pass ",\"command\":[\"sh\",\"-c\",\"" \
 	cmd "\"],\"exit\":" #exit ",\"signal\":0,\"started\":true,\"wall\":0.1}"
 #define IN(path, hash) "{\"path\":\"" path "\",\"size\":1,\"hash\":\"" hash "\"}"
 
