@@ -438,9 +438,11 @@ static int log_show(int argc, char *argv[])
 	struct subcmd sc = {
 		.name = "log show",
 		.usage = "[--format=text|json|trace] FILE",
-		.help = "Summarise a link log: one line per serial link, then totals over all\n"
-			"links; --format=trace writes the Chrome trace event format (Perfetto,\n"
-			"chrome://tracing). Exit 0, or 2 for a log that cannot be read.\n",
+		.help = "Summarise a link log: one line per serial link and per fixed-point link,\n"
+			"each regeneration step under the link it follows, then totals over all\n"
+			"links (and apart, over the steps); --format=trace writes the Chrome trace\n"
+			"event format (Perfetto, chrome://tracing). Exit 0, or 2 for a log that\n"
+			"cannot be read.\n",
 		.options = options,
 	};
 	enum show_format format = SHOW_TEXT;
@@ -489,7 +491,8 @@ static int log_diff(int argc, char *argv[])
 		.usage = "[--format=text|json] [--root-a=DIR] [--root-b=DIR] A B",
 		.help = "Align two link logs link by link (output path relative to each log's\n"
 			"root, then the order of links to the same output) and name the first\n"
-			"link that diverges, and why. Exit 0 same, 1 different, 2 trouble.\n",
+			"link that diverges, and why; regeneration steps are compared after the\n"
+			"links, by output and pass. Exit 0 same, 1 different, 2 trouble.\n",
 		.options = options,
 	};
 	enum kw_format format = KW_FORMAT_TEXT;
