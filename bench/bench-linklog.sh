@@ -87,7 +87,7 @@ rm -f argv.jsonl
 KBUILD_BUILD_TIMESTAMP='Thu Jan  1 00:00:00 UTC 2026' KBUILD_BUILD_USER=klinkwrap \
 	KBUILD_BUILD_HOST=ci KBUILD_BUILD_VERSION=1 \
 	make -s -C "$cache/src-6.1" O="$work/tree" LD="$KLINKWRAP --log=$work/argv.jsonl --log-argv ld" vmlinux >/dev/null
-mapfile -t argv < <(jq -r 'select(.output == "vmlinux") | .argv[1:][]' argv.jsonl)
+mapfile -t argv < <(jq -r 'select(.output == "vmlinux" and .kind != "regen") | .argv[1:][]' argv.jsonl)
 for i in "${!argv[@]}"; do
 	[ "${argv[$i]}" = vmlinux ] && [ "${argv[$((i - 1))]}" = -o ] && argv[i]=vmlinux.%s
 done

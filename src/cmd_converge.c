@@ -131,28 +131,29 @@ static int generic_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	return 0;
 }
 
-static int generic_regen(void *ctx, unsigned pass)
+/* Run CMD after pass PASS; *LR gets what happened (the log's record). */
+static int run_regen(struct generic *g, unsigned pass, struct kw_linklog_regen *lr)
 {
-	struct generic *g = ctx;
-	converge_progress(g->progress, "REGEN", g->regen, pass + 1);
 	char *env_pass = kw_asprintf("KLINKWRAP_PASS=%u", pass);
 	char *env_out = kw_asprintf("KLINKWRAP_OUTPUT=%s", g->output);
 	char *env_prev = kw_asprintf("KLINKWRAP_PREV_OUTPUT=%s",
 				     g->have_prev_copy ? g->prev_copy : "");
 	const char *env[] = { env_pass, env_out, env_prev, NULL };
-	char *const argv[] = { "sh", "-c", (char *)g->regen, NULL };
 	struct kw_child child = KW_CHILD_INIT;
 	child.path = "/bin/sh";
-	child.argv = argv;
+	child.argv = lr->argv;
 	child.env = env;
 	int sig;
+	linklog_regen_begin(lr);
 	int rc = converge_run_step(&child, &sig);
+	linklog_regen_ran(lr, &child, rc);
 	free(env_pass);
 	free(env_out);
 	free(env_prev);
 	if (sig) {
 		if (g->have_prev_copy)
 			unlink(g->prev_copy);
+		linklog_regen_end(lr, g->cfg);
 		exec_exit_like(sig); /* a wait status of death by SIG */
 	}
 	if (rc) {
@@ -172,9 +173,31 @@ static int generic_regen(void *ctx, unsigned pass)
 		int padded = pad_apply(&g->pad, pass);
 		if (padded < 0)
 			return KW_EXIT_SELF;
+		lr->padded = padded;
 		if (padded)
 			converge_progress(g->progress, "PAD", g->pad.file, pass + 1);
 	}
+	return 0;
+}
+
+static int generic_regen(void *ctx, unsigned pass)
+{
+	struct generic *g = ctx;
+	converge_progress(g->progress, "REGEN", g->regen, pass + 1);
+	char *const argv[] = { "sh", "-c", (char *)g->regen, NULL };
+	/* The step is a record of the log (--log), between the links. */
+	struct kw_linklog_regen lr = {
+		.by = "converge",
+		.output = g->output,
+		.fixpoint_pass = pass + 1,
+		.argv = argv,
+		.object = g->padding ? g->pad.file : NULL,
+		.padded = g->padding ? 0 : -1,
+	};
+	int rc = run_regen(g, pass, &lr);
+	linklog_regen_end(&lr, g->cfg);
+	if (rc)
+		return rc;
 	/* The next regeneration's KLINKWRAP_PREV_OUTPUT. */
 	if (copy_file(g->output, g->prev_copy))
 		return KW_EXIT_SELF;

@@ -262,22 +262,23 @@ static int kbuild_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	return vmlinux_map(k->output, k->pass.rules, map);
 }
 
-static int kbuild_regen(void *ctx, unsigned pass)
+/* Run the script after pass PASS; *LR gets what happened (the log's
+ * record). */
+static int run_regen(struct kbuild_ctx *k, unsigned pass, struct kw_linklog_regen *lr)
 {
-	struct kbuild_ctx *k = ctx;
-	converge_progress(k->progress, "KSYMS", k->table_source, pass + 1);
-	if (k->verbose && k->progress)
-		fprintf(k->progress, "  sh %s %s %s\n", k->script, k->output, k->pass.object);
-	char *const argv[] = { "sh", k->script, (char *)k->output, k->pass.object, NULL };
 	struct kw_child child = KW_CHILD_INIT;
 	child.path = "/bin/sh";
-	child.argv = argv;
+	child.argv = lr->argv;
 	/* A signal to klinkwrap goes to the script (which leaves every file
 	 * old or new), then klinkwrap ends by it. */
 	int sig;
+	linklog_regen_begin(lr);
 	int rc = converge_run_step(&child, &sig);
-	if (sig)
+	linklog_regen_ran(lr, &child, rc);
+	if (sig) {
+		linklog_regen_end(lr, k->cfg);
 		exec_exit_like(sig); /* a wait status of death by SIG */
+	}
 	if (rc) {
 		kw_error("%s: the regeneration script could not be run: %s", k->output, k->script);
 		return KW_EXIT_SELF;
@@ -294,10 +295,32 @@ static int kbuild_regen(void *ctx, unsigned pass)
 		int padded = pad_apply(&k->pad, pass);
 		if (padded < 0)
 			return KW_EXIT_SELF;
+		lr->padded = padded;
 		if (padded)
 			converge_progress(k->progress, "PAD", k->pass.object, pass + 1);
 	}
 	return 0;
+}
+
+static int kbuild_regen(void *ctx, unsigned pass)
+{
+	struct kbuild_ctx *k = ctx;
+	converge_progress(k->progress, "KSYMS", k->table_source, pass + 1);
+	if (k->verbose && k->progress)
+		fprintf(k->progress, "  sh %s %s %s\n", k->script, k->output, k->pass.object);
+	char *const argv[] = { "sh", k->script, (char *)k->output, k->pass.object, NULL };
+	/* The step is a record of the log (--log), between the links. */
+	struct kw_linklog_regen lr = {
+		.by = "kbuild",
+		.output = k->output,
+		.fixpoint_pass = pass + 1,
+		.argv = argv,
+		.object = k->pass.object,
+		.padded = k->padding ? 0 : -1,
+	};
+	int rc = run_regen(k, pass, &lr);
+	linklog_regen_end(&lr, k->cfg);
+	return rc;
 }
 
 /* "klinkwrap: OUTPUT: ..." on why nothing is done for this kernel. */

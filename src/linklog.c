@@ -18,6 +18,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 /* Header only, as in symset.c: klinkwrap loads no libxxhash. */
 #define XXH_INLINE_ALL
@@ -317,17 +318,16 @@ static json_t *uint_or_null(unsigned long v)
 	return v ? json_integer((json_int_t)v) : json_null();
 }
 
-json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
-		       const struct kw_link_record *rec, const char *snapshot)
+/* The fields every record starts with: the version and kind, when
+ * (T, CLOCK_REALTIME; now when zero), where, and the output. */
+static json_t *render_common(const char *kind, struct timespec t, const char *output)
 {
 	json_t *o = kwjson_check(json_object());
-	struct timespec t = rec->start_time;
 	char when[64], host[256] = "";
 	struct tm tm;
 	struct utsname un;
 	char *cwd = getcwd(NULL, 0);
 	const char *makelevel = getenv("MAKELEVEL");
-	double load[3] = { 0, 0, 0 };
 
 	if (!t.tv_sec && !t.tv_nsec)
 		clock_gettime(CLOCK_REALTIME, &t);
@@ -338,6 +338,7 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		snprintf(host, sizeof(host), "%s", un.nodename);
 
 	kwjson_set(o, "v", json_integer(KW_LINKLOG_VERSION));
+	kwjson_set(o, "kind", json_string(kind));
 	kwjson_set(o, "time", json_string(when));
 	kwjson_set(o, "start", json_real((double)t.tv_sec + t.tv_nsec / 1e9));
 	kwjson_set(o, "host", kwjson_string(host));
@@ -349,10 +350,10 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		kwjson_set(o, "makelevel", json_null());
 
 	/* The output. */
-	if (rec->output) {
-		char *abs = linklog_path_join(cwd, rec->output);
+	if (output) {
+		char *abs = linklog_path_join(cwd, output);
 		char *rel = cwd ? linklog_path_relative(cwd, abs) : kw_strdup(abs);
-		kwjson_set(o, "output", kwjson_string(rec->output));
+		kwjson_set(o, "output", kwjson_string(output));
 		kwjson_set(o, "output_rel", kwjson_string(rel));
 		free(abs);
 		free(rel);
@@ -360,6 +361,16 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		kwjson_set(o, "output", json_null());
 		kwjson_set(o, "output_rel", json_null());
 	}
+	free(cwd);
+	return o;
+}
+
+json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
+		       const struct kw_link_record *rec, const char *snapshot)
+{
+	json_t *o = render_common("link", rec->start_time, rec->output);
+	double load[3] = { 0, 0, 0 };
+
 	kwjson_set(o, "class", json_string(classify_name(rec->cls)));
 	kwjson_set(o, "pass", uint_or_null(linklog_kallsyms_pass(rec->output)));
 	kwjson_set(o, "fixpoint_pass", uint_or_null(l->fixpoint_pass));
@@ -428,7 +439,6 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 		kwjson_set(o, "load", json_pack("[f,f,f]", load[0], load[1], load[2]));
 	else
 		kwjson_set(o, "load", json_null());
-	free(cwd);
 	return o;
 }
 
@@ -569,6 +579,19 @@ done:
 	return rc;
 }
 
+/* Append the record O (consumed) to LOG; a failure is one warning on
+ * "WHAT OUTPUT". */
+static void append_record(const char *log, json_t *o, const char *what, const char *output)
+{
+	char *line = kwjson_line(o), *why = NULL;
+	json_decref(o);
+	if (linklog_append_line(log, line, strlen(line), &why)) {
+		kw_warn("link log %s: %s %s not written: %s", log, what, output, why);
+		free(why);
+	}
+	free(line);
+}
+
 static void release_link(struct kw_linklog_link *l)
 {
 	for (size_t i = 0; i < l->nin; i++)
@@ -605,18 +628,56 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 		why = NULL;
 	}
 
-	json_t *o = linklog_render(l, cfg, rec, snapshot);
-	char *line = kwjson_line(o);
-	size_t len = strlen(line);
-	json_decref(o);
-	if (linklog_append_line(log, line, len, &why)) {
-		kw_warn("link log %s: record of %s not written: %s", log,
-			rec->output ? rec->output : "(no output)", why);
-		free(why);
-	}
-	free(line);
+	append_record(log, linklog_render(l, cfg, rec, snapshot), "record of",
+		      rec->output ? rec->output : "(no output)");
 	free(snapshot);
 	release_link(l);
+}
+
+void linklog_regen_begin(struct kw_linklog_regen *r)
+{
+	clock_gettime(CLOCK_REALTIME, &r->start_time);
+	r->start_mono = kw_monotonic();
+}
+
+void linklog_regen_ran(struct kw_linklog_regen *r, const struct kw_child *child, int rc)
+{
+	r->wall = kw_monotonic() - r->start_mono;
+	r->started = child->pid > 0;
+	if (rc) {
+		/* It could not be run (126, 127), or waiting failed. */
+		r->exit_code = rc;
+		r->signal = 0;
+	} else {
+		r->exit_code = exec_exit_code(child->status);
+		r->signal = WIFSIGNALED(child->status) ? WTERMSIG(child->status) : 0;
+	}
+}
+
+json_t *linklog_render_regen(const struct kw_linklog_regen *r)
+{
+	json_t *o = render_common("regen", r->start_time, r->output);
+	json_t *argv = kwjson_check(json_array());
+	for (size_t i = 0; r->argv && r->argv[i]; i++)
+		kwjson_append(argv, kwjson_string(r->argv[i]));
+	kwjson_set(o, "by", json_string(r->by));
+	kwjson_set(o, "fixpoint_pass", json_integer((json_int_t)r->fixpoint_pass));
+	kwjson_set(o, "command", argv);
+	kwjson_set(o, "object", r->object ? kwjson_string(r->object) : json_null());
+	kwjson_set(o, "exit", json_integer(r->exit_code));
+	kwjson_set(o, "signal", json_integer(r->signal));
+	kwjson_set(o, "started", json_boolean(r->started));
+	kwjson_set(o, "padded", r->padded < 0 ? json_null() : json_integer(r->padded));
+	kwjson_set(o, "wall", json_real(r->wall));
+	return o;
+}
+
+void linklog_regen_end(const struct kw_linklog_regen *r, const struct kw_config *cfg)
+{
+	const char *log = config_text(cfg, KW_OPT_LOG);
+	if (*log)
+		append_record(log, linklog_render_regen(r), "regeneration record of",
+			      r->output ? r->output : "(no output)");
 }
 
 /* Reading. */
@@ -624,21 +685,63 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 void linklog_file_release(struct kw_linklog_file *f)
 {
 	json_decref(f->records);
-	f->records = NULL;
-	f->lines = 0;
+	json_decref(f->regens);
+	json_decref(f->all);
+	memset(f, 0, sizeof(*f));
 }
 
-static bool is_record(const json_t *o, const char **missing)
+bool linklog_is_regen(const json_t *rec)
 {
-	static const char *const required[] = { "cwd", "output", "output_rel", "class", "exit",
-						 "argv_hash", "wall", "start" };
-	for (size_t i = 0; i < sizeof(required) / sizeof(*required); i++) {
-		if (!json_object_get(o, required[i])) {
-			*missing = required[i];
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	return kind && !strcmp(kind, "regen");
+}
+
+/* The fields readers need, per kind. */
+static bool has_required(const json_t *o, bool regen, const char **missing)
+{
+	static const char *const link[] = { "cwd", "output", "output_rel", "class", "exit",
+					     "argv_hash", "wall", "start", NULL };
+	static const char *const step[] = { "cwd", "output", "output_rel", "fixpoint_pass",
+					     "command", "exit", "signal", "wall", "start", NULL };
+	for (const char *const *k = regen ? step : link; *k; k++) {
+		if (!json_object_get(o, *k)) {
+			*missing = *k;
 			return false;
 		}
 	}
 	return true;
+}
+
+/* Check the record O of line LINE: NULL when it is one, else why not
+ * (malloc'd). *REGEN says its kind. */
+static char *check_record(const char *path, size_t line, const json_t *o, bool *regen)
+{
+	const json_t *v = json_object_get(o, "v"), *kind = json_object_get(o, "kind");
+	const char *missing;
+	if (!json_is_integer(v))
+		return kw_asprintf("%s: line %zu has no format version (\"v\"): not a "
+				   "klinkwrap link log", path, line);
+	json_int_t version = json_integer_value(v);
+	if (version < KW_LINKLOG_VERSION_OLDEST || version > KW_LINKLOG_VERSION)
+		return kw_asprintf("%s: line %zu is link log format version %" JSON_INTEGER_FORMAT
+				   "; this klinkwrap reads versions %d to %d%s", path, line,
+				   version, KW_LINKLOG_VERSION_OLDEST, KW_LINKLOG_VERSION,
+				   version > KW_LINKLOG_VERSION
+				   ? " (a newer klinkwrap wrote it: read it with that one)" : "");
+	/* Version 1 knew links only, and had no "kind". */
+	*regen = false;
+	if (version >= 2) {
+		const char *k = json_string_value(kind);
+		if (!k || (strcmp(k, "link") && strcmp(k, "regen")))
+			return kw_asprintf("%s: line %zu: a format version %" JSON_INTEGER_FORMAT
+					   " record of unknown kind (\"kind\" must be \"link\" or "
+					   "\"regen\")", path, line, version);
+		*regen = !strcmp(k, "regen");
+	}
+	if (!has_required(o, *regen, &missing))
+		return kw_asprintf("%s: line %zu lacks \"%s\": a damaged link log record", path,
+				   line, missing);
+	return NULL;
 }
 
 int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
@@ -654,10 +757,12 @@ int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
 		return -1;
 	}
 	out->records = kwjson_check(json_array());
+	out->regens = kwjson_check(json_array());
+	out->all = kwjson_check(json_array());
 	while ((len = getline(&line, &cap, f)) >= 0) {
 		json_error_t err;
-		json_t *o, *v;
-		const char *missing;
+		json_t *o;
+		bool regen = false;
 		out->lines++;
 		if (len == 0 || line[len - 1] != '\n') {
 			*why = kw_asprintf("%s: line %zu is truncated (no newline at its end: the "
@@ -672,27 +777,12 @@ int linklog_read(const char *path, struct kw_linklog_file *out, char **why)
 			json_decref(o);
 			goto fail;
 		}
-		v = json_object_get(o, "v");
-		if (!json_is_integer(v)) {
-			*why = kw_asprintf("%s: line %zu has no format version (\"v\"): not a "
-					   "klinkwrap link log", path, out->lines);
+		if ((*why = check_record(path, out->lines, o, &regen))) {
 			json_decref(o);
 			goto fail;
 		}
-		if (json_integer_value(v) != KW_LINKLOG_VERSION) {
-			*why = kw_asprintf("%s: line %zu is link log format version %" JSON_INTEGER_FORMAT
-					   "; this klinkwrap reads version %d", path, out->lines,
-					   json_integer_value(v), KW_LINKLOG_VERSION);
-			json_decref(o);
-			goto fail;
-		}
-		if (!is_record(o, &missing)) {
-			*why = kw_asprintf("%s: line %zu lacks \"%s\": a damaged link log record",
-					   path, out->lines, missing);
-			json_decref(o);
-			goto fail;
-		}
-		kwjson_append(out->records, o);
+		kwjson_append(regen ? out->regens : out->records, json_incref(o));
+		kwjson_append(out->all, o);
 	}
 	if (ferror(f)) {
 		*why = kw_asprintf("%s: %s", path, strerror(errno));
@@ -721,4 +811,39 @@ char *linklog_path(const json_t *rec, const char *key)
 double linklog_num(const json_t *rec, const char *key)
 {
 	return json_number_value(json_object_get(rec, key));
+}
+
+/* WORD quoted for a shell when it needs it. Malloc'd. */
+static char *shell_word(const char *word)
+{
+	if (*word && !word[strspn(word, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789_./=:,+-@%")])
+		return kw_strdup(word);
+	char *q = kw_strdup("'");
+	for (const char *p = word; *p; p++) {
+		char *more = *p == '\'' ? kw_asprintf("%s'\\''", q) : kw_asprintf("%s%c", q, *p);
+		free(q);
+		q = more;
+	}
+	char *done = kw_asprintf("%s'", q);
+	free(q);
+	return done;
+}
+
+/* A regeneration record's command, its words shell-quoted. Malloc'd. */
+char *linklog_regen_command(const json_t *rec)
+{
+	char *cmd = kw_strdup("");
+	size_t i;
+	json_t *w;
+	json_array_foreach(json_object_get(rec, "command"), i, w) {
+		char *word = kwjson_decode(w, NULL);
+		char *q = shell_word(word ? word : "?");
+		char *more = kw_asprintf("%s%s%s", cmd, i ? " " : "", q);
+		free(word);
+		free(q);
+		free(cmd);
+		cmd = more;
+	}
+	return cmd;
 }

@@ -12,7 +12,8 @@
 /* A record with its place: the key it is aligned by. */
 struct entry {
 	char *key;          /* output relative to the root */
-	size_t occurrence;  /* 1-based among links to KEY, in file order */
+	unsigned pass;      /* a regeneration step's fixed-point pass; 0 for links */
+	size_t occurrence;  /* 1-based among records of KEY and PASS, in file order */
 	size_t index;       /* in the file */
 	const json_t *rec;
 	const json_t *partner; /* the aligned record of the other log, or NULL */
@@ -70,10 +71,18 @@ static char *rooted(const json_t *rec, const char *root, const char *path)
 	return rel;
 }
 
+static int entry_place_cmp(const struct entry *a, const struct entry *b)
+{
+	int c = strcmp(a->key, b->key);
+	if (c)
+		return c;
+	return a->pass < b->pass ? -1 : a->pass > b->pass;
+}
+
 static int entry_key_cmp(const void *x, const void *y)
 {
 	const struct entry *a = x, *b = y;
-	int c = strcmp(a->key, b->key);
+	int c = entry_place_cmp(a, b);
 	if (c)
 		return c;
 	return a->index < b->index ? -1 : a->index > b->index;
@@ -81,7 +90,7 @@ static int entry_key_cmp(const void *x, const void *y)
 
 static int entry_match_cmp(const struct entry *a, const struct entry *b)
 {
-	int c = strcmp(a->key, b->key);
+	int c = entry_place_cmp(a, b);
 	if (c)
 		return c;
 	return a->occurrence < b->occurrence ? -1 : a->occurrence > b->occurrence;
@@ -93,15 +102,16 @@ static int entry_index_cmp(const void *x, const void *y)
 	return a->index < b->index ? -1 : a->index > b->index;
 }
 
-/* The entries of F, keyed and numbered, sorted by key and occurrence. */
-static struct entry *entries_of(const struct kw_linklog_file *f, const char *root, size_t *n,
+/* The entries of RECORDS (links, or regeneration steps), keyed and
+ * numbered, sorted by key, pass and occurrence. */
+static struct entry *entries_of(const json_t *records, const char *root, size_t *n,
 			       size_t *outside)
 {
-	size_t cap = json_array_size(f->records), i;
+	size_t cap = json_array_size(records), i;
 	struct entry *e = kw_calloc(cap ? cap : 1, sizeof(*e));
 	json_t *rec;
 	*n = 0;
-	json_array_foreach(f->records, i, rec) {
+	json_array_foreach(records, i, rec) {
 		char *out = decoded(rec, "output_rel");
 		if (!out)
 			continue; /* a link without an output aligns with nothing */
@@ -117,12 +127,38 @@ static struct entry *entries_of(const struct kw_linklog_file *f, const char *roo
 		}
 		e[*n].index = i;
 		e[*n].rec = rec;
+		if (linklog_is_regen(rec))
+			e[*n].pass = (unsigned)json_integer_value(json_object_get(rec, "fixpoint_pass"));
 		(*n)++;
 	}
 	qsort(e, *n, sizeof(*e), entry_key_cmp);
 	for (i = 0; i < *n; i++)
-		e[i].occurrence = i && !strcmp(e[i].key, e[i - 1].key) ? e[i - 1].occurrence + 1 : 1;
+		e[i].occurrence = i && !entry_place_cmp(&e[i], &e[i - 1]) ? e[i - 1].occurrence + 1 : 1;
 	return e;
+}
+
+/* Pair the entries of EA and EB (sorted by entries_of) with the same key,
+ * pass and occurrence; returns how many pairs. Leaves both in file order. */
+static size_t align(struct entry *ea, size_t na, struct entry *eb, size_t nb)
+{
+	size_t i = 0, j = 0, aligned = 0;
+	while (i < na && j < nb) {
+		int c = entry_match_cmp(&ea[i], &eb[j]);
+		if (c < 0) {
+			i++;
+		} else if (c > 0) {
+			j++;
+		} else {
+			ea[i].partner = eb[j].rec;
+			eb[j].partner = ea[i].rec;
+			i++;
+			j++;
+			aligned++;
+		}
+	}
+	qsort(ea, na, sizeof(*ea), entry_index_cmp);
+	qsort(eb, nb, sizeof(*eb), entry_index_cmp);
+	return aligned;
 }
 
 static const char *str(const json_t *rec, const char *key)
@@ -252,6 +288,21 @@ static bool classify_pair(struct kw_logdiff_link *l, const char *root_a, const c
 	return false;
 }
 
+/* Does the aligned pair of regeneration steps in L differ, and why? */
+static bool classify_regen_pair(struct kw_logdiff_link *l)
+{
+	if (!json_equal(json_object_get(l->a, "exit"), json_object_get(l->b, "exit")) ||
+	    !json_equal(json_object_get(l->a, "signal"), json_object_get(l->b, "signal"))) {
+		l->reason = KW_LD_REGEN_STATUS;
+		return true;
+	}
+	if (!json_equal(json_object_get(l->a, "command"), json_object_get(l->b, "command"))) {
+		l->reason = KW_LD_REGEN_COMMAND;
+		return true;
+	}
+	return false;
+}
+
 static unsigned max_pass(const struct kw_linklog_file *f)
 {
 	unsigned m = 0;
@@ -280,43 +331,30 @@ static void one_sided(struct kw_logdiff *d, const struct entry *e, bool in_a)
 		l.a = e->rec;
 	else
 		l.b = e->rec;
-	l.reason = json_is_integer(json_object_get(e->rec, "pass")) ? KW_LD_PASSES
-		 : in_a ? KW_LD_ONLY_A : KW_LD_ONLY_B;
+	l.regen = linklog_is_regen(e->rec);
+	l.pass = e->pass;
+	if (l.regen)
+		l.reason = in_a ? KW_LD_REGEN_ONLY_A : KW_LD_REGEN_ONLY_B;
+	else
+		l.reason = json_is_integer(json_object_get(e->rec, "pass")) ? KW_LD_PASSES
+			 : in_a ? KW_LD_ONLY_A : KW_LD_ONLY_B;
 	push_diff(d, &l);
 }
 
-void logdiff_compute(const struct kw_linklog_file *a, const char *root_a,
-		     const struct kw_linklog_file *b, const char *root_b, struct kw_logdiff *d)
+static void free_link(struct kw_logdiff_link *l)
 {
-	size_t na, nb, i = 0, j = 0;
-	memset(d, 0, sizeof(*d));
-	d->root_a = root_a ? linklog_path_join(NULL, root_a) : logdiff_root(a);
-	d->root_b = root_b ? linklog_path_join(NULL, root_b) : logdiff_root(b);
-	d->links_a = json_array_size(a->records);
-	d->links_b = json_array_size(b->records);
-	d->passes_a = max_pass(a);
-	d->passes_b = max_pass(b);
+	for (size_t k = 0; k < l->ninputs; k++)
+		free(l->inputs[k].path);
+	free(l->inputs);
+	free(l->output);
+}
 
-	struct entry *ea = entries_of(a, d->root_a, &na, &d->outside_a);
-	struct entry *eb = entries_of(b, d->root_b, &nb, &d->outside_b);
-	while (i < na && j < nb) {
-		int c = entry_match_cmp(&ea[i], &eb[j]);
-		if (c < 0) {
-			i++;
-		} else if (c > 0) {
-			j++;
-		} else {
-			ea[i].partner = eb[j].rec;
-			eb[j].partner = ea[i].rec;
-			i++;
-			j++;
-			d->aligned++;
-		}
-	}
-	/* Report in file order: A's links, then those B alone has. */
-	qsort(ea, na, sizeof(*ea), entry_index_cmp);
-	qsort(eb, nb, sizeof(*eb), entry_index_cmp);
-	for (i = 0; i < na; i++) {
+/* Compare the aligned entries EA (of A) and EB (of B), both in file
+ * order, into D: A's in order, then those B alone has. */
+static void compare_entries(struct kw_logdiff *d, const struct entry *ea, size_t na,
+			    const struct entry *eb, size_t nb)
+{
+	for (size_t i = 0; i < na; i++) {
 		if (!ea[i].partner) {
 			one_sided(d, &ea[i], true);
 			continue;
@@ -326,42 +364,74 @@ void logdiff_compute(const struct kw_linklog_file *a, const char *root_a,
 		l.b = ea[i].partner;
 		l.output = kw_strdup(ea[i].key);
 		l.occurrence = ea[i].occurrence;
-		if (classify_pair(&l, d->root_a, d->root_b)) {
+		l.regen = linklog_is_regen(l.a);
+		l.pass = ea[i].pass;
+		if (l.regen ? classify_regen_pair(&l) : classify_pair(&l, d->root_a, d->root_b))
 			push_diff(d, &l);
-		} else {
-			for (size_t k = 0; k < l.ninputs; k++)
-				free(l.inputs[k].path);
-			free(l.inputs);
-			free(l.output);
-		}
+		else
+			free_link(&l);
 	}
-	for (j = 0; j < nb; j++)
+	for (size_t j = 0; j < nb; j++)
 		if (!eb[j].partner)
 			one_sided(d, &eb[j], false);
+}
+
+/* Which divergence is reported first: the lowest rank, the earliest. */
+static int rank(const struct kw_logdiff_link *l)
+{
+	if (!l->regen)
+		return l->reason == KW_LD_ARGV ? 2 : 0;
+	return l->reason == KW_LD_REGEN_COMMAND ? 3 : 1;
+}
+
+static void free_entries(struct entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(e[i].key);
+	free(e);
+}
+
+void logdiff_compute(const struct kw_linklog_file *a, const char *root_a,
+		     const struct kw_linklog_file *b, const char *root_b, struct kw_logdiff *d)
+{
+	size_t na, nb, i;
+	memset(d, 0, sizeof(*d));
+	d->root_a = root_a ? linklog_path_join(NULL, root_a) : logdiff_root(a);
+	d->root_b = root_b ? linklog_path_join(NULL, root_b) : logdiff_root(b);
+	d->links_a = json_array_size(a->records);
+	d->links_b = json_array_size(b->records);
+	d->passes_a = max_pass(a);
+	d->passes_b = max_pass(b);
+
+	struct entry *ea = entries_of(a->records, d->root_a, &na, &d->outside_a);
+	struct entry *eb = entries_of(b->records, d->root_b, &nb, &d->outside_b);
+	d->aligned = align(ea, na, eb, nb);
+	compare_entries(d, ea, na, eb, nb);
+	free_entries(ea, na);
+	free_entries(eb, nb);
+
+	/* The regeneration steps, after the links (a step outside the root
+	 * belongs to a link that is not compared either). */
+	size_t outside = 0;
+	d->regens_a = a->regens ? json_array_size(a->regens) : 0;
+	d->regens_b = b->regens ? json_array_size(b->regens) : 0;
+	ea = entries_of(a->regens, d->root_a, &na, &outside);
+	eb = entries_of(b->regens, d->root_b, &nb, &outside);
+	d->regens_aligned = align(ea, na, eb, nb);
+	compare_entries(d, ea, na, eb, nb);
+	free_entries(ea, na);
+	free_entries(eb, nb);
 
 	d->first = d->ndiffs;
-	for (i = 0; i < d->ndiffs && d->first == d->ndiffs; i++)
-		if (d->diffs[i].reason != KW_LD_ARGV)
+	for (i = 0; i < d->ndiffs; i++)
+		if (d->first == d->ndiffs || rank(&d->diffs[i]) < rank(&d->diffs[d->first]))
 			d->first = i;
-	if (d->first == d->ndiffs && d->ndiffs)
-		d->first = 0;
-
-	for (i = 0; i < na; i++)
-		free(ea[i].key);
-	for (j = 0; j < nb; j++)
-		free(eb[j].key);
-	free(ea);
-	free(eb);
 }
 
 void logdiff_release(struct kw_logdiff *d)
 {
-	for (size_t i = 0; i < d->ndiffs; i++) {
-		for (size_t k = 0; k < d->diffs[i].ninputs; k++)
-			free(d->diffs[i].inputs[k].path);
-		free(d->diffs[i].inputs);
-		free(d->diffs[i].output);
-	}
+	for (size_t i = 0; i < d->ndiffs; i++)
+		free_link(&d->diffs[i]);
 	free(d->diffs);
 	free(d->root_a);
 	free(d->root_b);
@@ -379,13 +449,46 @@ const char *logdiff_reason_name(enum kw_logdiff_reason r)
 	case KW_LD_ONLY_A: return "only-in-a";
 	case KW_LD_ONLY_B: return "only-in-b";
 	case KW_LD_ARGV: return "argv";
+	case KW_LD_REGEN_STATUS: return "regen-status";
+	case KW_LD_REGEN_ONLY_A: return "regen-only-in-a";
+	case KW_LD_REGEN_ONLY_B: return "regen-only-in-b";
+	case KW_LD_REGEN_COMMAND: return "regen-command";
 	}
 	return "?";
+}
+
+/* "exit 3", "signal 9 (exit 137)", "not started (exit 127)" of a
+ * regeneration record. */
+static char *regen_status(const json_t *rec)
+{
+	json_int_t exit = json_integer_value(json_object_get(rec, "exit"));
+	json_int_t sig = json_integer_value(json_object_get(rec, "signal"));
+	if (json_is_false(json_object_get(rec, "started")))
+		return kw_asprintf("not started (exit %" JSON_INTEGER_FORMAT ")", exit);
+	if (sig)
+		return kw_asprintf("signal %" JSON_INTEGER_FORMAT " (exit %" JSON_INTEGER_FORMAT ")",
+				   sig, exit);
+	return kw_asprintf("exit %" JSON_INTEGER_FORMAT, exit);
 }
 
 static char *explanation(const struct kw_logdiff *d, const struct kw_logdiff_link *l)
 {
 	switch (l->reason) {
+	case KW_LD_REGEN_STATUS: {
+		char *sa = regen_status(l->a), *sb = regen_status(l->b);
+		char *s = kw_asprintf("the regeneration step for fixed-point pass %u ended "
+				      "differently: %s in A, %s in B", l->pass, sa, sb);
+		free(sa);
+		free(sb);
+		return s;
+	}
+	case KW_LD_REGEN_ONLY_A:
+	case KW_LD_REGEN_ONLY_B:
+		return kw_asprintf("a regeneration step for fixed-point pass %u in %s only",
+				   l->pass, l->reason == KW_LD_REGEN_ONLY_A ? "A" : "B");
+	case KW_LD_REGEN_COMMAND:
+		return kw_asprintf("the regeneration step for fixed-point pass %u ran another "
+				   "command, with the same status", l->pass);
 	case KW_LD_INPUTS:
 		return kw_asprintf("%zu input%s differ: a race or nondeterminism upstream of this "
 				   "link", l->ninputs, l->ninputs == 1 ? "" : "s");
@@ -550,15 +653,33 @@ static json_t *field(const json_t *rec, const char *key)
 	return v ? json_deep_copy(v) : json_null();
 }
 
+/* KEY_a and KEY_b: the field KEY of each side's record. */
+static void set_sides(json_t *o, const struct kw_logdiff_link *l, const char *key)
+{
+	char ka[32], kb[32];
+	snprintf(ka, sizeof(ka), "%s_a", key);
+	snprintf(kb, sizeof(kb), "%s_b", key);
+	kwjson_set(o, ka, field(l->a, key));
+	kwjson_set(o, kb, field(l->b, key));
+}
+
 static json_t *link_json(const struct kw_logdiff *d, const struct kw_logdiff_link *l, bool first)
 {
 	json_t *o = kwjson_check(json_object());
 	char *why = explanation(d, l);
+	kwjson_set(o, "kind", json_string(l->regen ? "regen" : "link"));
 	kwjson_set(o, "output", kwjson_string(l->output));
 	kwjson_set(o, "occurrence", json_integer((json_int_t)l->occurrence));
 	kwjson_set(o, "reason", json_string(logdiff_reason_name(l->reason)));
 	kwjson_set(o, "explanation", kwjson_string(why));
 	free(why);
+	if (l->regen) {
+		kwjson_set(o, "fixpoint_pass", json_integer((json_int_t)l->pass));
+		const char *keys[] = { "exit", "signal", "command" };
+		for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+			set_sides(o, l, keys[k]);
+		return o;
+	}
 	json_t *inputs = kwjson_check(json_array());
 	for (size_t k = 0; k < l->ninputs; k++) {
 		json_t *in = kwjson_check(json_object());
@@ -572,13 +693,8 @@ static json_t *link_json(const struct kw_logdiff *d, const struct kw_logdiff_lin
 	kwjson_set(o, "changed_during_link_a", json_integer((json_int_t)l->changed_a));
 	kwjson_set(o, "changed_during_link_b", json_integer((json_int_t)l->changed_b));
 	const char *keys[] = { "exit", "symhash", "symcount", "argv_hash", "pass" };
-	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++) {
-		char ka[32], kb[32];
-		snprintf(ka, sizeof(ka), "%s_a", keys[k]);
-		snprintf(kb, sizeof(kb), "%s_b", keys[k]);
-		kwjson_set(o, ka, field(l->a, keys[k]));
-		kwjson_set(o, kb, field(l->b, keys[k]));
-	}
+	for (size_t k = 0; k < sizeof(keys) / sizeof(*keys); k++)
+		set_sides(o, l, keys[k]);
 	if (first) {
 		json_t *sd = snapshot_diff(l);
 		kwjson_set(o, "symdiff", sd ? sd : json_null());
@@ -595,6 +711,9 @@ json_t *logdiff_json(const struct kw_logdiff *d)
 	kwjson_set(o, "links_a", json_integer((json_int_t)d->links_a));
 	kwjson_set(o, "links_b", json_integer((json_int_t)d->links_b));
 	kwjson_set(o, "aligned", json_integer((json_int_t)d->aligned));
+	kwjson_set(o, "regens_a", json_integer((json_int_t)d->regens_a));
+	kwjson_set(o, "regens_b", json_integer((json_int_t)d->regens_b));
+	kwjson_set(o, "regens_aligned", json_integer((json_int_t)d->regens_aligned));
 	kwjson_set(o, "outside_a", json_integer((json_int_t)d->outside_a));
 	kwjson_set(o, "outside_b", json_integer((json_int_t)d->outside_b));
 	kwjson_set(o, "passes_a", json_integer(d->passes_a));
@@ -647,12 +766,22 @@ static void print_link(FILE *out, const struct kw_logdiff *d, const struct kw_lo
 		       bool detail)
 {
 	char *why = explanation(d, l);
-	fprintf(out, "%s%s", detail ? "first divergent link: " : "  ", l->output);
-	if (l->occurrence > 1)
+	fprintf(out, "%s%s", !detail ? "  " : l->regen ? "first divergent regeneration step: "
+		: "first divergent link: ", l->output);
+	if (l->regen)
+		fprintf(out, " (regeneration for fixed-point pass %u%s)", l->pass,
+			l->occurrence > 1 ? ", again" : "");
+	else if (l->occurrence > 1)
 		fprintf(out, " (link %zu to it)", l->occurrence);
 	fprintf(out, "%s%s\n", detail ? "\n  " : ": ", why);
 	free(why);
-	if (!detail)
+	if (l->regen && detail) {
+		char *ca = l->a ? linklog_regen_command(l->a) : NULL, *cb = l->b ? linklog_regen_command(l->b) : NULL;
+		fprintf(out, "  command: A %s\n  command: B %s\n", ca ? ca : "-", cb ? cb : "-");
+		free(ca);
+		free(cb);
+	}
+	if (!detail || l->regen)
 		return;
 	for (size_t k = 0; k < l->ninputs; k++) {
 		fprintf(out, "    %s: ", l->inputs[k].path);
@@ -687,18 +816,28 @@ void logdiff_print(const struct kw_logdiff *d, FILE *out)
 	fprintf(out, "roots: A %s, B %s\n", d->root_a, d->root_b);
 	fprintf(out, "links: A %zu, B %zu, aligned %zu; kallsyms passes: A %u, B %u\n", d->links_a,
 		d->links_b, d->aligned, d->passes_a, d->passes_b);
+	if (d->regens_a || d->regens_b)
+		fprintf(out, "regeneration steps: A %zu, B %zu, aligned %zu\n", d->regens_a,
+			d->regens_b, d->regens_aligned);
 	if (d->outside_a || d->outside_b)
 		fprintf(out, "not compared: outputs outside the root (probes): A %zu, B %zu\n",
 			d->outside_a, d->outside_b);
 	if (!d->ndiffs) {
 		fprintf(out, "same: every link has the same inputs, output symbol set, exit "
-			"status and command\n");
+			"status and command%s\n", d->regens_a || d->regens_b
+			? "; every regeneration step the same command and status" : "");
 		return;
 	}
-	fprintf(out, "different: %zu link%s\n", d->ndiffs, d->ndiffs == 1 ? "" : "s");
+	size_t steps = 0;
+	for (size_t i = 0; i < d->ndiffs; i++)
+		steps += d->diffs[i].regen;
+	fprintf(out, "different: %zu link%s", d->ndiffs - steps, d->ndiffs - steps == 1 ? "" : "s");
+	if (steps)
+		fprintf(out, ", %zu regeneration step%s", steps, steps == 1 ? "" : "s");
+	fputc('\n', out);
 	print_link(out, d, &d->diffs[d->first], true);
 	if (d->ndiffs > 1) {
-		fprintf(out, "other differing links:\n");
+		fprintf(out, "other %s:\n", steps ? "differences" : "differing links");
 		for (size_t i = 0; i < d->ndiffs; i++)
 			if (i != d->first)
 				print_link(out, d, &d->diffs[i], false);

@@ -13,14 +13,18 @@
 #include <time.h>
 #include <jansson.h>
 #include "klinkwrap/config.h"
+#include "klinkwrap/exec.h"
 #include "klinkwrap/inputs.h"
 #include "klinkwrap/link.h"
 #include "klinkwrap/linkargs.h"
 #include "klinkwrap/symset.h"
 
 /* The format version in every record ("v"). Any change of the format
- * changes it; readers refuse other versions. */
-#define KW_LINKLOG_VERSION 1
+ * changes it. Readers take every version from KW_LINKLOG_VERSION_OLDEST
+ * to this one (a log may mix them: each line is read by its own) and
+ * refuse others. Version 2 added "kind" and the regeneration records. */
+#define KW_LINKLOG_VERSION 2
+#define KW_LINKLOG_VERSION_OLDEST 1
 
 /* One input as the log saw it before the link, and after. */
 struct kw_linklog_input {
@@ -62,6 +66,37 @@ void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char 
  * cannot be written is one warning. Releases what L holds. */
 void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 		 const struct kw_link_record *rec);
+
+/* One regeneration step of a fixed point (converge --regen, Kbuild
+ * mode's regen-GEN.sh), logged as a record of kind "regen" between the
+ * links it sits between. The caller fills what it runs, calls
+ * linklog_regen_begin before it runs and linklog_regen_ran after, sets
+ * padded, and writes it with linklog_regen_end. */
+struct kw_linklog_regen {
+	const char *by;           /* "converge" or "kbuild" */
+	const char *output;       /* the output it regenerates the inputs of */
+	unsigned fixpoint_pass;   /* the pass whose link it prepares (as the
+				   * progress line says) */
+	char *const *argv;        /* the command as run, NULL-ended */
+	const char *object;       /* the object it regenerates, or NULL */
+	int padded;               /* -1: no padding; else sections padded after it */
+	/* Filled by linklog_regen_begin and linklog_regen_ran. */
+	struct timespec start_time; /* CLOCK_REALTIME */
+	double start_mono;
+	double wall;
+	bool started;
+	int exit_code;            /* as a shell reports it (126, 127: not started) */
+	int signal;               /* the signal that ended it, or 0 */
+};
+
+void linklog_regen_begin(struct kw_linklog_regen *r);
+/* CHILD has run (converge_run_step, exec_run), RC what that returned. */
+void linklog_regen_ran(struct kw_linklog_regen *r, const struct kw_child *child, int rc);
+/* Append the record to the log (--log); nothing without it. Never fails:
+ * a log that cannot be written is one warning. */
+void linklog_regen_end(const struct kw_linklog_regen *r, const struct kw_config *cfg);
+/* The record of R as JSON (the log's line, before encoding). */
+json_t *linklog_render_regen(const struct kw_linklog_regen *r);
 
 /* The pieces, for tests and readers. */
 
@@ -109,22 +144,29 @@ char *linklog_path_relative(const char *root, const char *path);
 
 /* A log read back: its records, validated. */
 struct kw_linklog_file {
-	json_t *records;          /* array of objects, in file order */
+	json_t *records;          /* the link records, in file order */
+	json_t *regens;           /* the regeneration records, in file order */
+	json_t *all;              /* both, in file order (the same objects) */
 	size_t lines;
 };
 
-/* Read the log PATH. Every line must be a JSON object of this format
- * version with the fields readers need, and the last line must end with a
- * newline. Returns 0, or -1 with *WHY (malloc'd) naming the line and what
- * is wrong: truncated, not JSON, another version. Release with
- * linklog_file_release. */
+/* Read the log PATH. Every line must be a JSON object of a format version
+ * this reader knows with the fields readers need for its kind, and the
+ * last line must end with a newline. Returns 0, or -1 with *WHY
+ * (malloc'd) naming the line and what is wrong: truncated, not JSON, an
+ * unknown version or kind. Release with linklog_file_release. */
 int linklog_read(const char *path, struct kw_linklog_file *out, char **why);
 void linklog_file_release(struct kw_linklog_file *f);
 
 /* Helpers over a read record (NULL or 0 when absent). */
+/* Is REC a regeneration record (else a link)? */
+bool linklog_is_regen(const json_t *rec);
 const char *linklog_str(const json_t *rec, const char *key);
 /* A path field decoded from the lossless scheme (malloc'd), or NULL. */
 char *linklog_path(const json_t *rec, const char *key);
 double linklog_num(const json_t *rec, const char *key);
+/* A regeneration record's command: its argv, words shell-quoted where
+ * they need it, joined by spaces. Malloc'd. */
+char *linklog_regen_command(const json_t *rec);
 
 #endif

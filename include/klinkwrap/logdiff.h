@@ -12,9 +12,11 @@
 #include <jansson.h>
 #include "klinkwrap/linklog.h"
 
-/* Why a link differs, most telling first: the first divergent link is the
- * first with a reason before KW_LD_ARGV, and only when there is none the
- * first with a different command. */
+/* Why a link or a regeneration step differs, most telling first. The
+ * first divergence is the first link with a reason before KW_LD_ARGV;
+ * when there is none, the first regeneration step with another status or
+ * in one log only; then the first link with a different command; then
+ * the first regeneration step with a different command. */
 enum kw_logdiff_reason {
 	KW_LD_INPUTS,           /* an input differs: a race or nondeterminism upstream */
 	KW_LD_NONDETERMINISTIC, /* identical inputs, another symbol set */
@@ -24,6 +26,12 @@ enum kw_logdiff_reason {
 	KW_LD_ONLY_A,           /* a link present in A only */
 	KW_LD_ONLY_B,           /* ... in B only */
 	KW_LD_ARGV,             /* the same inputs and output, another command */
+	/* Regeneration steps (records of kind "regen"), aligned by output,
+	 * fixed-point pass and order, after the links. */
+	KW_LD_REGEN_STATUS,     /* another exit status or signal */
+	KW_LD_REGEN_ONLY_A,     /* a step in A only */
+	KW_LD_REGEN_ONLY_B,     /* ... in B only */
+	KW_LD_REGEN_COMMAND,    /* the same status, another command */
 };
 
 /* An input that differs (NULL side: absent there). */
@@ -32,9 +40,14 @@ struct kw_logdiff_input {
 	const json_t *a, *b;    /* the inputs' objects in the records */
 };
 
+/* A link that differs, or a regeneration step (regen: a and b are
+ * records of kind "regen"). */
 struct kw_logdiff_link {
 	char *output;           /* relative to the root */
-	size_t occurrence;      /* 1 for the first link to that output, ... */
+	size_t occurrence;      /* 1 for the first link to that output (regen: the
+				 * first step of that output and pass), ... */
+	bool regen;
+	unsigned pass;          /* regen: its fixed-point pass */
 	const json_t *a, *b;    /* the records (NULL: absent) */
 	enum kw_logdiff_reason reason;
 	struct kw_logdiff_input *inputs; /* KW_LD_INPUTS */
@@ -50,11 +63,14 @@ struct kw_logdiff_link {
 struct kw_logdiff {
 	char *root_a, *root_b;
 	size_t links_a, links_b, aligned;
+	size_t regens_a, regens_b, regens_aligned; /* regeneration steps */
 	/* Links whose output lies outside the root (a probe writing a
 	 * temporary file, as Kbuild's try-run does): not compared. */
 	size_t outside_a, outside_b;
 	unsigned passes_a, passes_b;  /* highest kallsyms pass in each */
-	struct kw_logdiff_link *diffs; /* A's order, then B-only links in B's order */
+	/* A's links in order, then B-only links in B's order, then the
+	 * regeneration steps in the same way. */
+	struct kw_logdiff_link *diffs;
 	size_t ndiffs;
 	size_t first;                 /* index into diffs; ndiffs when none */
 };

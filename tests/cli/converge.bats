@@ -135,9 +135,15 @@ check_osc() {
 	[[ $output == *"symbols per pass: 1: 7 (1 stub), 2: 6 (0 stubs), 3: 7 (1 stub)"* ]]
 	# With --pad the table never shrinks and the layout settles.
 	fixture "$1" osc
-	converge --sysmap=6.1 --pad="$FIX/table.o"
+	converge --sysmap=6.1 --pad="$FIX/table.o" --log="$FIX/log"
 	[ "$status" -eq 0 ]
 	grep -q '^  PAD     ' "$FIX/stdout"
+	# Each regeneration step is logged with the padded file and how many
+	# sections the padding grew after it, as many as PAD lines say.
+	jq -e -s --arg o "$FIX/table.o" '[.[] | select(.kind == "regen")] |
+		length >= 2 and all(.object == $o and (.padded | type) == "number" and .exit == 0)' "$FIX/log"
+	[ "$(jq -s '[.[] | select(.kind == "regen" and .padded > 0)] | length' "$FIX/log")" -eq \
+		"$(grep -c '^  PAD     ' "$FIX/stdout")" ]
 	echo "# $1 osc with --pad: $(links) links" >&3
 	"$SC" sysmap "$FIX" "$FIX/out" >"$FIX/final.map"
 	cmp "$FIX/table.syms" "$FIX/final.map"
@@ -154,6 +160,32 @@ check_osc() {
 @test "converge: the oscillating table is a cycle of period 2 without --pad, and converges with it (ld.lld)" {
 	need_lld
 	check_osc lld
+}
+
+@test "converge --log: link, regen, link, regen, link with the progress lines' pass numbers; a failing CMD logged with its status" {
+	need_bfd
+	require jq
+	fixture bfd k3
+	converge --sysmap --log="$FIX/log"
+	[ "$status" -eq 0 ]
+	[ "$(links)" -eq 3 ]
+	jq -e -s --arg regen "$REGEN" --arg out "$FIX/out" '
+		[.[].kind] == ["link", "regen", "link", "regen", "link"] and
+		[.[].fixpoint_pass] == [1, 2, 2, 3, 3] and
+		all(.[]; .output == $out) and
+		([.[] | select(.kind == "regen")] | all(.by == "converge" and
+			.command == ["sh", "-c", $regen] and .exit == 0 and .signal == 0 and
+			.started == true and .object == null and .padded == null)) and
+		([.[] | select(.kind == "link")] | all(.exit == 0))' "$FIX/log"
+	# The numbers are those of the progress lines: REGEN (pass 2) comes
+	# before LD (pass 2).
+	[ "$(grep -o '(pass [0-9]*)' "$FIX/stdout" | tr -dc '0-9\n' | paste -sd' ')" = "1 2 2 3 3" ]
+	fixture bfd k3
+	REGEN='exit 3'
+	converge --sysmap --log="$FIX/log"
+	[ "$status" -eq 125 ]
+	jq -e -s '[.[].kind] == ["link", "regen"] and .[1].exit == 3 and .[1].signal == 0 and
+		.[1].fixpoint_pass == 2 and .[1].command == ["sh", "-c", "exit 3"]' "$FIX/log"
 }
 
 @test "converge: a failing link ends with the linker's status, a failing CMD with 125 naming it" {

@@ -13,11 +13,11 @@ setup() {
 }
 
 # valid_lines FILE: the number of lines, failing unless each is one JSON
-# object of format version 1.
+# object of format version 2.
 valid_lines() {
 	local n=0 line
 	while IFS= read -r line; do
-		jq -e 'type == "object" and .v == 1' <<<"$line" >/dev/null ||
+		jq -e 'type == "object" and .v == 2 and (.kind == "link" or .kind == "regen")' <<<"$line" >/dev/null ||
 			{ echo "not a record: ${line:0:200}" >&2; return 1; }
 		n=$((n + 1))
 	done <"$1"
@@ -31,7 +31,7 @@ valid_lines() {
 	[ -x vmlinux ]
 	[ "$(valid_lines links.jsonl)" -eq 1 ]
 	jq -e --arg cwd "$PWD" '
-		.v == 1 and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$")) and
+		.v == 2 and .kind == "link" and (.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T.*Z$")) and
 		(.start | type) == "number" and (.host | type) == "string" and
 		.cwd == $cwd and .makelevel == null and
 		.output == "vmlinux" and .output_rel == "vmlinux" and .class == "serial" and
@@ -235,7 +235,7 @@ race_build() {
 	"$KLINKWRAP" --log="$PWD/a" ld -o vmlinux main.o helper.o -e main
 	head -c 50 a >truncated
 	echo 'not json at all' >garbage
-	sed 's/^{"v":1,/{"v":7,/' a >v7
+	sed 's/^{"v":2,/{"v":7,/' a >v7
 	run "$KLINKWRAP" log diff a truncated
 	[ "$status" -eq 2 ]
 	[[ $output == *"truncated: line 1 is truncated (no newline at its end"* ]]
@@ -244,7 +244,7 @@ race_build() {
 	[[ $output == *"garbage: line 1 is not a link log record"* ]]
 	run "$KLINKWRAP" log diff a v7
 	[ "$status" -eq 2 ]
-	[[ $output == *"v7: line 1 is link log format version 7; this klinkwrap reads version 1"* ]]
+	[[ $output == *"v7: line 1 is link log format version 7; this klinkwrap reads versions 1 to 2 (a newer klinkwrap wrote it"* ]]
 	run "$KLINKWRAP" log diff a
 	[ "$status" -eq 125 ]
 	run "$KLINKWRAP" log diff a a
@@ -341,4 +341,132 @@ set_inputs() {
 	(cd two && "$KLINKWRAP" --log="$PWD/../lc" ld -o sub/app sub/main.o sub/helper.o -e main)
 	run "$KLINKWRAP" log diff la lc
 	[ "$status" -eq 0 ]
+}
+
+# converge_log LOG REGEN: converge the serial link of vmlinux (a plain
+# native one: its symbol set never changes, so two links) with REGEN,
+# logging to LOG; status in $status.
+converge_log() {
+	run "$KLINKWRAP" converge --quiet --log="$PWD/$1" --regen="$2" -- \
+		ld -o vmlinux main.o helper.o -e main
+}
+
+@test "converge --log: link, regen, link in order with their passes; a failing CMD is logged with its status" {
+	converge_log c.jsonl 'echo "$KLINKWRAP_PASS" >>passes'
+	[ "$status" -eq 0 ]
+	[ "$(valid_lines c.jsonl)" -eq 3 ]
+	jq -e -s --arg cwd "$PWD" '[.[].kind] == ["link", "regen", "link"] and
+		[.[].fixpoint_pass] == [1, 2, 2] and
+		(.[1] | .v == 2 and .by == "converge" and .cwd == $cwd and
+		 .output == "vmlinux" and .output_rel == "vmlinux" and
+		 .command == ["sh", "-c", "echo \"$KLINKWRAP_PASS\" >>passes"] and
+		 .exit == 0 and .signal == 0 and .started == true and .object == null and
+		 .padded == null and .wall >= 0 and (.host | type) == "string" and
+		 (.time | test("^[0-9]{4}-.*Z$")) and has("makelevel") and
+		 .start >= $first.start) and
+		# Not a link: none of the fields a reader of links keys on.
+		(.[1] | has("class") or has("argv_hash") or has("linker") or has("argv") | not) and
+		.[0].pid == .[1].pid and .[1].pid == .[2].pid' --argjson first "$(head -1 c.jsonl)" c.jsonl
+	# The regen step ran after the first link ended and before the second began.
+	jq -e -s '.[0].start + .[0].wall <= .[1].start and .[1].start + .[1].wall <= .[2].start' c.jsonl
+	[ "$(cat passes)" = 1 ]
+	# A failing CMD: exit 125 from converge, the step logged with its status.
+	converge_log f.jsonl 'exit 3'
+	[ "$status" -eq 125 ]
+	jq -e -s '[.[].kind] == ["link", "regen"] and .[1].exit == 3 and .[1].signal == 0 and
+		.[1].fixpoint_pass == 2' f.jsonl
+	converge_log k.jsonl 'kill -KILL $$'
+	[ "$status" -eq 125 ]
+	jq -e -s '.[1].exit == 137 and .[1].signal == 9 and .[1].started == true' k.jsonl
+	# An unwritable log: one warning per record, nothing fails.
+	mkdir -p adir
+	run "$KLINKWRAP" converge --quiet --log="$PWD/adir" --regen=true -- ld -o vmlinux main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[ "$(grep -c 'klinkwrap: warning: link log .*: regeneration record of vmlinux not written' <<<"$output")" -eq 1 ]
+}
+
+@test "log show lists regen steps: text under their link, json, trace events on their process's track" {
+	converge_log c.jsonl true
+	converge_log c.jsonl 'exit 4'
+	"$KLINKWRAP" --log="$PWD/c.jsonl" ld -o app main.o helper.o -e main
+	run "$KLINKWRAP" log show c.jsonl
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 7 ]
+	[[ ${lines[0]} == "vmlinux  fixed-point pass 1  "*"exit 0  symhash "* ]]
+	[[ ${lines[1]} == "  regen for fixed-point pass 2: sh -c true  exit 0  wall "*" s" ]]
+	[[ ${lines[2]} == "vmlinux  fixed-point pass 2  "* ]]
+	[[ ${lines[3]} == "vmlinux  fixed-point pass 1  "* ]]
+	[[ ${lines[4]} == "  regen for fixed-point pass 2: sh -c 'exit 4'  exit 4  wall "* ]]
+	# Totals: links as before (the regen steps' time apart from the link time).
+	[[ ${lines[5]} == "4 links (3 serial), 0 failed, link time "*", waiting for tokens "*", for locks "* ]]
+	[[ ${lines[6]} == "2 regeneration steps, 1 failed, regeneration time "*" s (not in the link time)" ]]
+	run "$KLINKWRAP" log show --format=json c.jsonl
+	[ "$status" -eq 0 ]
+	jq -e '(.serial | length) == 3 and .totals.links == 4 and .totals.failed == 0 and
+		.totals.regens == 2 and .totals.regen_failed == 1 and .totals.regen_time >= 0 and
+		[.regens[] | .kind] == ["regen", "regen"] and [.regens[].exit] == [0, 4]' <<<"$output"
+	run "$KLINKWRAP" log show --format=trace c.jsonl
+	[ "$status" -eq 0 ]
+	echo "$output" >trace.json
+	jq -e '.traceEvents | length > 0 and all(.[]; (.name | type) == "string" and .ph == "X" and
+		(.ts | type) == "number" and (.dur | type) == "number" and .dur >= 0 and
+		(.pid | type) == "number" and (.tid | type) == "number")' trace.json
+	jq -e '[.traceEvents[] | select(.cat == "regen")] | length == 2 and
+		.[0].name == "regen for pass 2" and .[0].args.exit == 0 and .[1].args.exit == 4 and
+		.[0].args.command == ["sh", "-c", "true"]' trace.json
+	# A converge's links and regen step share one track; the top-level
+	# events of a track never overlap.
+	jq -e '[.traceEvents[] | select(.cat != "run" and .cat != "wait")] as $t |
+		($t | sort_by(.ts) | .[0:3] | map(.tid) | unique | length) == 1 and
+		($t | group_by(.tid) | all(sort_by(.ts) |
+			[range(1; length) as $i | .[$i - 1].ts + .[$i - 1].dur <= .[$i].ts] | all))' trace.json
+}
+
+@test "log diff: logs differing only in a regen step's status name it, after the links" {
+	converge_log a.jsonl true
+	jq -c 'if .kind == "regen" then .exit = 3 else . end' a.jsonl >b.jsonl
+	run "$KLINKWRAP" log diff a.jsonl a.jsonl
+	[ "$status" -eq 0 ]
+	[[ $output == *"regeneration steps: A 1, B 1, aligned 1"* ]]
+	run "$KLINKWRAP" log diff a.jsonl b.jsonl
+	[ "$status" -eq 1 ]
+	[[ ${lines[3]} == "links: A 2, B 2, aligned 2; kallsyms passes: A 0, B 0" ]]
+	[[ $output == *"different: 0 links, 1 regeneration step"* ]]
+	[[ $output == *"first divergent regeneration step: vmlinux (regeneration for fixed-point pass 2)"* ]]
+	[[ $output == *"ended differently: exit 0 in A, exit 3 in B"* ]]
+	run "$KLINKWRAP" log diff --format=json a.jsonl b.jsonl
+	[ "$status" -eq 1 ]
+	jq -e '.first.kind == "regen" and .first.reason == "regen-status" and
+		.first.fixpoint_pass == 2 and .first.exit_a == 0 and .first.exit_b == 3 and
+		.aligned == 2 and .regens_aligned == 1' <<<"$output"
+	# A link that differs too comes first; the step after it.
+	jq -c 'if .kind == "link" and .fixpoint_pass == 2 then .exit = 1 else . end' b.jsonl >c.jsonl
+	run "$KLINKWRAP" log diff --format=json a.jsonl c.jsonl
+	[ "$status" -eq 1 ]
+	jq -e '.first.kind == "link" and .first.reason == "exit" and
+		[.differences[].reason] == ["exit", "regen-status"]' <<<"$output"
+}
+
+@test "a log of format version 1 (no kind, no regen records) is still read; an unknown kind is exit 2" {
+	"$KLINKWRAP" --log="$PWD/a" ld -o vmlinux main.o helper.o -e main
+	"$KLINKWRAP" --log="$PWD/a" ld -o app main.o helper.o -e main
+	# What klinkwrap wrote before version 2: the same link fields, no kind.
+	jq -c 'del(.kind) | .v = 1' a >v1
+	run "$KLINKWRAP" log show v1
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "vmlinux  "*" inputs  exit 0  symhash "* ]]
+	[[ ${lines[1]} == "2 links (1 serial), 0 failed, link time "* ]]
+	run "$KLINKWRAP" log show --format=trace v1
+	[ "$status" -eq 0 ]
+	run "$KLINKWRAP" log diff v1 a
+	[ "$status" -eq 0 ]
+	# A log that mixes both (an older klinkwrap appended to it) too.
+	cat v1 a >mixed
+	run "$KLINKWRAP" log show --format=json mixed
+	[ "$status" -eq 0 ]
+	jq -e '.totals.links == 4' <<<"$output"
+	jq -c '.kind = "relink"' a >unknown
+	run "$KLINKWRAP" log show unknown
+	[ "$status" -eq 2 ]
+	[[ $output == *"unknown: line 1: a format version 2 record of unknown kind"* ]]
 }

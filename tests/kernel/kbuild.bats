@@ -115,6 +115,7 @@ check_plain() {
 }
 
 check_forced() {
+	require jq
 	tree "$1"
 	stock_reference
 	# Stock Kbuild, handed the stale pass, fails its own check.
@@ -123,12 +124,24 @@ check_forced() {
 	grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/forced-stock.err"
 	# Through klinkwrap (make -s): one klinkwrap line, one relink, the
 	# kernel's check passes, the image is the stock one.
-	relink forced "$FORCE $KLINKWRAP ld" -s
+	local log=$BATS_TEST_TMPDIR/forced.jsonl
+	KLINKWRAP_LOG=$log relink forced "$FORCE $KLINKWRAP ld" -s
 	cat "$BATS_TEST_TMPDIR/forced.err"
 	[ "$status" -eq 0 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/forced.err")" -eq 1 ]
 	grep -qE "^klinkwrap: vmlinux: the kernel's kallsyms passes ran out \(System.map would have differed from $PASS_SYMS: .*\); klinkwrap regenerated $PASS_O and added 1 relink: consistent at pass 4\$" \
 		"$BATS_TEST_TMPDIR/forced.err"
+	# The log has the kernel's final link, the regeneration step (status
+	# 0, the table's object) and the relink, in order, from one process.
+	jq -e -s --arg o "$PASS_O" --arg gen "$1" '[.[] | select(.output_rel == "vmlinux")] |
+		map(.kind) == ["link", "regen", "link"] and map(.fixpoint_pass) == [null, 4, 4] and
+		(.[1] | .by == "kbuild" and .exit == 0 and .signal == 0 and .started == true and
+		 .object == $o and (.command[1] | endswith("/regen-" + $gen + ".sh")) and
+		 .command[0] == "sh" and .command[2:] == ["vmlinux", $o] and .padded == null) and
+		(map(.pid) | unique | length) == 1' "$log"
+	run "$KLINKWRAP" log show "$log"
+	[ "$status" -eq 0 ]
+	[[ $output == *$'\n'"  regen for fixed-point pass 4: sh "*"/regen-$1.sh vmlinux $PASS_O  exit 0  wall "* ]]
 	[ ! -s "$BATS_TEST_TMPDIR/forced.out" ]
 	same_as_stock
 	cmp "$SNAP/$PASS_O" "$BATS_TEST_TMPDIR/stock.$PASS_O"

@@ -212,6 +212,15 @@ static const char *good =
 	"{\"v\":1,\"start\":1.5,\"cwd\":\"/b\",\"output\":\"vmlinux\",\"output_rel\":\"vmlinux\","
 	"\"class\":\"serial\",\"exit\":0,\"argv_hash\":\"00\",\"wall\":0.25}\n";
 
+static const char *good2 =
+	"{\"v\":2,\"kind\":\"link\",\"start\":1.5,\"cwd\":\"/b\",\"output\":\"vmlinux\","
+	"\"output_rel\":\"vmlinux\",\"class\":\"serial\",\"exit\":0,\"argv_hash\":\"00\","
+	"\"wall\":0.25}\n";
+static const char *regen2 =
+	"{\"v\":2,\"kind\":\"regen\",\"start\":1.8,\"cwd\":\"/b\",\"output\":\"vmlinux\","
+	"\"output_rel\":\"vmlinux\",\"fixpoint_pass\":4,\"command\":[\"sh\",\"x.sh\"],\"exit\":0,"
+	"\"signal\":0,\"wall\":0.5}\n";
+
 static void read_expect(const char *text, int rc, const char *why_part)
 {
 	char *dir = tmpdir();
@@ -228,6 +237,15 @@ static void read_expect(const char *text, int rc, const char *why_part)
 		free(why);
 	} else {
 		assert_non_null(f.records);
+		/* Every line in all, each in records or regens by its kind. */
+		assert_int_equal(json_array_size(f.all), f.lines);
+		assert_int_equal(json_array_size(f.records) + json_array_size(f.regens), f.lines);
+		size_t i;
+		json_t *r;
+		json_array_foreach(f.regens, i, r)
+			assert_true(linklog_is_regen(r));
+		json_array_foreach(f.records, i, r)
+			assert_false(linklog_is_regen(r));
 		linklog_file_release(&f);
 	}
 	unlink(path);
@@ -251,8 +269,24 @@ static void test_read(void **state)
 	read_expect("hello world\n", -1, "line 1 is not a link log record");
 	read_expect("[1,2]\n", -1, "not a JSON object");
 	read_expect("{\"x\":1}\n", -1, "no format version");
-	read_expect("{\"v\":2,\"cwd\":\"/\"}\n", -1, "format version 2; this klinkwrap reads version 1");
+	read_expect("{\"v\":3,\"cwd\":\"/\"}\n", -1,
+		    "format version 3; this klinkwrap reads versions 1 to 2 (a newer klinkwrap");
+	read_expect("{\"v\":0,\"cwd\":\"/\"}\n", -1, "format version 0; this klinkwrap reads");
 	read_expect("{\"v\":1,\"cwd\":\"/\"}\n", -1, "lacks");
+	/* Version 2: links and regeneration steps, told by "kind". */
+	read_expect(good2, 0, NULL);
+	read_expect(regen2, 0, NULL);
+	char *mixed = kw_asprintf("%s%s%s%s", good, good2, regen2, good2);
+	read_expect(mixed, 0, NULL);
+	read_expect("{\"v\":2,\"kind\":\"link\",\"cwd\":\"/\"}\n", -1, "lacks");
+	read_expect("{\"v\":2,\"kind\":\"regen\",\"cwd\":\"/\"}\n", -1, "lacks");
+	/* A version 2 record without its kind, or of a kind not known. */
+	char *nokind = kw_strdup(good2);
+	memcpy(strstr(nokind, "\"kind\""), "\"xind\"", 6);
+	read_expect(nokind, -1, "line 1: a format version 2 record of unknown kind");
+	read_expect("{\"v\":2,\"kind\":\"relink\"}\n", -1, "of unknown kind");
+	free(mixed);
+	free(nokind);
 	char *missing = kw_asprintf("/tmp/kw-no-such-log-%ld", (long)getpid());
 	struct kw_linklog_file f;
 	char *why = NULL;
@@ -384,6 +418,54 @@ static void test_render_thread_args(void **state)
 	config_release(&cfg);
 }
 
+/* A regeneration step's record: the common fields, its own, and none of
+ * a link's (so that a reader keyed on them does not take it for one). */
+static void test_render_regen(void **state)
+{
+	(void)state;
+	char *argv[] = { "sh", "-c", "printf '%s' x", NULL };
+	struct kw_linklog_regen r = {
+		.by = "converge", .output = "out", .fixpoint_pass = 3, .argv = argv,
+		.object = "table.o", .padded = 1,
+	};
+	struct kw_child child = KW_CHILD_INIT;
+	linklog_regen_begin(&r);
+	child.pid = 1;
+	child.status = 9; /* killed by SIGKILL */
+	linklog_regen_ran(&r, &child, 0);
+	json_t *o = linklog_render_regen(&r);
+	assert_int_equal(json_integer_value(json_object_get(o, "v")), KW_LINKLOG_VERSION);
+	assert_true(linklog_is_regen(o));
+	assert_string_equal(linklog_str(o, "by"), "converge");
+	assert_string_equal(linklog_str(o, "output_rel"), "out");
+	assert_int_equal(json_integer_value(json_object_get(o, "fixpoint_pass")), 3);
+	assert_int_equal(json_integer_value(json_object_get(o, "exit")), 137);
+	assert_int_equal(json_integer_value(json_object_get(o, "signal")), 9);
+	assert_true(json_is_true(json_object_get(o, "started")));
+	assert_int_equal(json_integer_value(json_object_get(o, "padded")), 1);
+	assert_string_equal(linklog_str(o, "object"), "table.o");
+	assert_true(linklog_num(o, "wall") >= 0);
+	assert_non_null(json_object_get(o, "makelevel"));
+	assert_non_null(json_object_get(o, "host"));
+	const char *not_here[] = { "class", "argv_hash", "linker", "symhash", "argv" };
+	for (size_t i = 0; i < 5; i++)
+		assert_null(json_object_get(o, not_here[i]));
+	char *cmd = linklog_regen_command(o);
+	assert_string_equal(cmd, "sh -c 'printf '\\''%s'\\'' x'");
+	free(cmd);
+	json_decref(o);
+	/* Not started: the status exec gave, no signal; no padding: null. */
+	child.pid = -1;
+	r.padded = -1;
+	linklog_regen_ran(&r, &child, 127);
+	o = linklog_render_regen(&r);
+	assert_int_equal(json_integer_value(json_object_get(o, "exit")), 127);
+	assert_int_equal(json_integer_value(json_object_get(o, "signal")), 0);
+	assert_false(json_is_true(json_object_get(o, "started")));
+	assert_true(json_is_null(json_object_get(o, "padded")));
+	json_decref(o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -396,6 +478,7 @@ int main(void)
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_end_changed_input),
 		cmocka_unit_test(test_render_thread_args),
+		cmocka_unit_test(test_render_regen),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

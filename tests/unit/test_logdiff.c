@@ -1,5 +1,6 @@
 /* Comparing link logs: the root of a log, alignment by root-relative
- * output and occurrence, and the reasons in their order. */
+ * output and occurrence, the reasons in their order, and the
+ * regeneration steps after the links. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -19,12 +20,15 @@ static void make_log(struct kw_linklog_file *f, const char *const recs[], size_t
 {
 	memset(f, 0, sizeof(*f));
 	f->records = json_array();
+	f->regens = json_array();
+	f->all = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_error_t err;
 		json_t *o = json_loads(recs[i], 0, &err);
 		if (!o)
 			fail_msg("bad test record %zu: %s", i, err.text);
-		json_array_append_new(f->records, o);
+		json_array_append(linklog_is_regen(o) ? f->regens : f->records, o);
+		json_array_append_new(f->all, o);
 	}
 	f->lines = n;
 }
@@ -33,6 +37,10 @@ static void make_log(struct kw_linklog_file *f, const char *const recs[], size_t
 	"{\"v\":1,\"start\":1,\"cwd\":\"" cwd "\",\"output\":\"" out "\",\"output_rel\":\"" out \
 	"\",\"class\":\"serial\",\"exit\":0,\"argv_hash\":\"aa\",\"wall\":0.1,\"symhash\":\"" hash \
 	"\",\"inputs_incomplete\":false,\"inputs\":[" inputs "]}"
+#define REGEN(cwd, out, pass, cmd, exit) \
+	"{\"v\":2,\"kind\":\"regen\",\"start\":1,\"cwd\":\"" cwd "\",\"output\":\"" out \
+	"\",\"output_rel\":\"" out "\",\"fixpoint_pass\":" #pass ",\"command\":[\"sh\",\"-c\",\"" \
+	cmd "\"],\"exit\":" #exit ",\"signal\":0,\"started\":true,\"wall\":0.1}"
 #define IN(path, hash) "{\"path\":\"" path "\",\"size\":1,\"hash\":\"" hash "\"}"
 
 static void check_root(const char *const recs[], size_t n, const char *want)
@@ -130,12 +138,86 @@ static void test_nondeterministic_and_version(void **state)
 	linklog_file_release(&fb);
 }
 
+/* Regeneration steps align by output, pass and order, apart from the
+ * links (which align as before), and come after them. */
+static void test_regen_steps(void **state)
+{
+	(void)state;
+	const char *a[] = {
+		REC("/a", "app", "11", ""), REGEN("/a", "app", 2, "regen", 0),
+		REC("/a", "app", "12", ""), REGEN("/a", "app", 3, "regen", 0),
+		REC("/a", "app", "12", ""),
+	};
+	/* B: the link records the same (argv aside), the step of pass 3
+	 * failed but the log goes on; a step of another output only here. */
+	const char *b[] = {
+		REC("/b", "app", "11", ""), REGEN("/b", "app", 2, "regen", 0),
+		REC("/b", "app", "12", ""), REGEN("/b", "other", 2, "regen", 0),
+		REGEN("/b", "app", 3, "regen", 3), REC("/b", "app", "12", ""),
+	};
+	struct kw_linklog_file fa, fb;
+	make_log(&fa, a, 5);
+	make_log(&fb, b, 6);
+	struct kw_logdiff d;
+	logdiff_compute(&fa, NULL, &fb, NULL, &d);
+	assert_int_equal(d.links_a, 3);
+	assert_int_equal(d.links_b, 3);
+	assert_int_equal(d.aligned, 3);
+	assert_int_equal(d.regens_a, 2);
+	assert_int_equal(d.regens_b, 3);
+	assert_int_equal(d.regens_aligned, 2);
+	assert_int_equal(d.ndiffs, 2);
+	assert_true(d.diffs[0].regen);
+	assert_int_equal(d.diffs[0].reason, KW_LD_REGEN_STATUS);
+	assert_int_equal(d.diffs[0].pass, 3);
+	assert_string_equal(d.diffs[0].output, "app");
+	assert_int_equal(d.diffs[1].reason, KW_LD_REGEN_ONLY_B);
+	assert_string_equal(d.diffs[1].output, "other");
+	assert_int_equal(d.first, 0);
+	char *s = logdiff_first_summary(&d);
+	assert_non_null(strstr(s, "pass 3 ended differently: exit 0 in A, exit 3 in B"));
+	free(s);
+	logdiff_release(&d);
+	linklog_file_release(&fb);
+
+	/* A link with another command and a step with another status: the
+	 * status is told first; a link's own reason before both. */
+	const char *c[] = {
+		REC("/c", "app", "11", ""), REGEN("/c", "app", 2, "regen", 1),
+	};
+	make_log(&fb, c, 2);
+	json_object_set_new(json_array_get(fb.records, 0), "argv_hash", json_string("bb"));
+	logdiff_compute(&fa, NULL, &fb, NULL, &d);
+	assert_int_equal(d.diffs[d.first].reason, KW_LD_ONLY_A);
+	logdiff_release(&d);
+	const char *a2[] = { REC("/a", "app", "11", ""), REGEN("/a", "app", 2, "regen", 0) };
+	linklog_file_release(&fa);
+	make_log(&fa, a2, 2);
+	logdiff_compute(&fa, NULL, &fb, NULL, &d);
+	assert_int_equal(d.ndiffs, 2);
+	assert_int_equal(d.diffs[0].reason, KW_LD_ARGV);
+	assert_int_equal(d.diffs[1].reason, KW_LD_REGEN_STATUS);
+	assert_int_equal(d.first, 1);
+	logdiff_release(&d);
+	/* Only the command of a step differs: reported, last. */
+	const char *c2[] = { REC("/c", "app", "11", ""), REGEN("/c", "app", 2, "other", 0) };
+	linklog_file_release(&fb);
+	make_log(&fb, c2, 2);
+	logdiff_compute(&fa, NULL, &fb, NULL, &d);
+	assert_int_equal(d.ndiffs, 1);
+	assert_int_equal(d.diffs[0].reason, KW_LD_REGEN_COMMAND);
+	logdiff_release(&d);
+	linklog_file_release(&fa);
+	linklog_file_release(&fb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_root),
 		cmocka_unit_test(test_align_and_reasons),
 		cmocka_unit_test(test_nondeterministic_and_version),
+		cmocka_unit_test(test_regen_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
