@@ -696,27 +696,51 @@ static void put64(unsigned char *b, uint64_t v)
 	memcpy(b, &v, sizeof(v));
 }
 
-/* The index of the first NUL in the NAME_WIN bytes at P, or NAME_WIN. */
-static inline size_t nul_in_window(const unsigned char *p)
+/* Copy the NAME_WIN bytes at SRC to DST and return the index of the first
+ * NUL among them, or NAME_WIN: in registers, since GCC makes a 64-byte
+ * memcpy a `rep movs` whose start-up was the largest cost of the hash. */
+static inline __attribute__((always_inline)) size_t copy_window(unsigned char *dst,
+								const unsigned char *src)
 {
 #if defined(__SSE2__)
 	const __m128i z = _mm_setzero_si128();
-	uint64_t m = 0;
-	for (int k = 0; k < NAME_WIN / 16; k++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
-		m |= (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, z)) << (16 * k);
-	}
+	__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)src);
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+	__m128i v2 = _mm_loadu_si128((const __m128i *)(const void *)(src + 32));
+	__m128i v3 = _mm_loadu_si128((const __m128i *)(const void *)(src + 48));
+	_mm_storeu_si128((__m128i *)(void *)dst, v0);
+	_mm_storeu_si128((__m128i *)(void *)(dst + 16), v1);
+	_mm_storeu_si128((__m128i *)(void *)(dst + 32), v2);
+	_mm_storeu_si128((__m128i *)(void *)(dst + 48), v3);
+	uint64_t m = (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v0, z)) |
+		     (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v1, z)) << 16 |
+		     (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v2, z)) << 32 |
+		     (uint64_t)(uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v3, z)) << 48;
 	return m ? (size_t)__builtin_ctzll(m) : NAME_WIN;
 #else
+	memcpy(dst, src, NAME_WIN);
 	for (int k = 0; k < NAME_WIN / 8; k++) {
 		uint64_t w;
-		memcpy(&w, p + 8 * k, 8);
+		memcpy(&w, dst + 8 * k, 8);
 		w = le64toh(w);
 		uint64_t t = (w - 0x0101010101010101u) & ~w & 0x8080808080808080u;
 		if (t)
 			return 8 * (size_t)k + (size_t)__builtin_ctzll(t) / 8;
 	}
 	return NAME_WIN;
+#endif
+}
+
+/* Copy 32 bytes (SEC_WIN), in registers. */
+static inline __attribute__((always_inline)) void copy32(unsigned char *dst, const char *src)
+{
+#if defined(__SSE2__)
+	__m128i v0 = _mm_loadu_si128((const __m128i *)(const void *)src);
+	__m128i v1 = _mm_loadu_si128((const __m128i *)(const void *)(src + 16));
+	_mm_storeu_si128((__m128i *)(void *)dst, v0);
+	_mm_storeu_si128((__m128i *)(void *)(dst + 16), v1);
+#else
+	memcpy(dst, src, 32);
 #endif
 }
 
@@ -743,34 +767,44 @@ struct encoder {
 	const struct kw_symset_priv *p;
 	const unsigned char *strtab;  /* STR_PAD zeros after it */
 	size_t shnum;
-	/* Per section key: the name's length with its NUL, and for the
-	 * short ones their offset in POOL, which has SEC_WIN readable bytes
-	 * after each start. 8 bytes per key: 65,000 sections of a
-	 * -ffunction-sections object are fresh pages. */
+	/* Per section key: the name's length with its NUL, and where it
+	 * starts: in the private copy of the section-name table (which has
+	 * STR_PAD zeros after it, so SEC_WIN bytes can be read from any
+	 * name), or, with KEY_POOL set, in POOL, where the reserved keys'
+	 * names have SEC_WIN readable bytes after each. 8 bytes per key:
+	 * 65,000 sections of a -ffunction-sections object are fresh pages,
+	 * and their names are not copied. */
 	struct seckey { uint32_t off, len; } *sk;
+	const char *shstrtab;
 	char *pool;
 	unsigned char *slow;
 	size_t slowcap;
 };
+#define KEY_POOL 0x80000000u
 
 static void encoder_init(struct encoder *e, const struct kw_symset_priv *p)
 {
 	size_t nkeys = p->shnum + 256, poolsize = SEC_WIN;
 	*e = (struct encoder){ .p = p, .strtab = (const unsigned char *)p->strtab,
-			       .shnum = p->shnum };
+			       .shnum = p->shnum, .shstrtab = p->shstrtab };
 	e->sk = kw_malloc(nkeys * sizeof(*e->sk));
 	for (size_t k = 0; k < nkeys; k++) {
-		size_t len = (k < p->shnum && k ? p->seclen[k]
-						: strlen(key_section(p, k))) + 1;
+		if (k && k < p->shnum) {
+			e->sk[k].len = p->seclen[k] + 1;
+			e->sk[k].off = (uint32_t)(p->secname[k] - p->shstrtab);
+			continue;
+		}
+		size_t len = strlen(key_section(p, k)) + 1;
 		e->sk[k].len = (uint32_t)len;
-		e->sk[k].off = (uint32_t)(poolsize - SEC_WIN);
+		e->sk[k].off = KEY_POOL | (uint32_t)(poolsize - SEC_WIN);
 		if (len <= SEC_WIN)
 			poolsize += len;
 	}
 	e->pool = kw_calloc(poolsize, 1);
 	for (size_t k = 0; k < nkeys; k++)
-		if (e->sk[k].len <= SEC_WIN)
-			memcpy(e->pool + e->sk[k].off, key_section(p, k), e->sk[k].len);
+		if ((e->sk[k].off & KEY_POOL) && e->sk[k].len <= SEC_WIN)
+			memcpy(e->pool + (e->sk[k].off & ~KEY_POOL), key_section(p, k),
+			       e->sk[k].len);
 }
 
 static void encoder_release(struct encoder *e)
@@ -793,13 +827,14 @@ encode_hash(struct encoder *e, uint64_t value, uint64_t size, uint32_t name, uin
 	b[16] = (unsigned char)ST_TYPE(REC_INFO(sect));
 	b[17] = (unsigned char)ST_BIND(REC_INFO(sect));
 	const unsigned char *s = e->strtab + name;
-	memcpy(b + ENC_FIXED, s, NAME_WIN);
-	size_t nl = nul_in_window(b + ENC_FIXED);
+	size_t nl = copy_window(b + ENC_FIXED, s);
 	size_t sl = e->sk[key].len;
 	XXH128_hash_t h;
 	if (nl < NAME_WIN && sl <= SEC_WIN) {
 		nl++;
-		memcpy(b + ENC_FIXED + nl, e->pool + e->sk[key].off, SEC_WIN);
+		uint32_t off = e->sk[key].off;
+		copy32(b + ENC_FIXED + nl,
+		       (off & KEY_POOL ? e->pool : e->shstrtab) + (off & ~KEY_POOL));
 		h = XXH3_128bits(b, ENC_FIXED + nl + sl);
 	} else {
 		/* A long name or section name. */
@@ -948,6 +983,9 @@ static int read_strtab(const struct src *s, const struct shdr *sh, const char *w
 	*out = t;
 	return 0;
 }
+
+/* Section headers are read SHDR_CHUNK at a time. */
+enum { SHDR_CHUNK = 1024 };
 
 /* The section names, symbols and records of the file in S. */
 static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv *p,
@@ -1120,52 +1158,68 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	p->shnum = (size_t)shnum;
 	p->kmajor = -1;
 
-	/* The whole table, decoded once, read 64 KiB at a time (65,000
-	 * sections of a -ffunction-sections object are 4 MiB). */
-	enum { SHDR_CHUNK = 1024 };
-	unsigned char *rawsh = kw_malloc(SHDR_CHUNK * shentsize);
-	struct shdr *sh = big_alloc(p->shnum * sizeof(*sh));
+	/* The section-name table first (its header read alone), so that the
+	 * one pass over the section headers also checks and measures every
+	 * name while the chunk is in the cache. */
 	enum kw_symset_status rc = KW_SYMSET_BAD;
 	unsigned char *chunk;
 	uint32_t *xndx = NULL;
 	struct rec *tmp = NULL;
+	unsigned char *rawsh = kw_malloc(SHDR_CHUNK * shentsize);
+	struct shdr *sh = big_alloc(p->shnum * sizeof(*sh));
+	struct shdr strhdr;
+	size_t limit;
+	if (src_read(s, rawsh, shoff + shstrndx * shentsize, shentsize,
+		     "the section header table", why))
+		goto out;
+	decode_shdr(rawsh, &ei, &strhdr);
+	if (strhdr.type != SHT_STRTAB) {
+		*why = kw_asprintf("the section name string table (section %zu) is not a "
+				   "string table", shstrndx);
+		goto out;
+	}
+	/* Names are found by 31-bit offsets (struct encoder): 2 GiB of
+	 * section names is no real file. */
+	if (strhdr.size >= KEY_POOL) {
+		fail(why, "the section name string table is too large (2 GiB or more)%s", NULL);
+		goto out;
+	}
+	if (read_strtab(s, &strhdr, "the section name string table", &p->shstrtab, &limit, why))
+		goto out;
+
+	/* The whole table, decoded once, read 64 KiB at a time (65,000
+	 * sections of a -ffunction-sections object are 4 MiB); every
+	 * section's name checked; .symtab found. */
+	p->secname = kw_calloc(p->shnum, sizeof(*p->secname));
+	p->seclen = kw_calloc(p->shnum, sizeof(*p->seclen));
+	if (full)
+		p->secletter = kw_calloc(p->shnum, 1);
+	size_t symndx = 0;
 	for (size_t first = 0; first < p->shnum; first += SHDR_CHUNK) {
 		size_t n = p->shnum - first < SHDR_CHUNK ? p->shnum - first : SHDR_CHUNK;
 		const unsigned char *raw = src_view(s, rawsh, shoff + first * shentsize,
 						    n * shentsize, "the section header table", why);
 		if (!raw)
 			goto out;
-		for (size_t i = 0; i < n; i++)
-			decode_shdr(raw + i * shentsize, &ei, &sh[first + i]);
-	}
-
-	size_t limit;
-	if (sh[shstrndx].type != SHT_STRTAB) {
-		*why = kw_asprintf("the section name string table (section %zu) is not a "
-				   "string table", shstrndx);
-		goto out;
-	}
-	if (read_strtab(s, &sh[shstrndx], "the section name string table", &p->shstrtab, &limit,
-			why))
-		goto out;
-
-	/* Every section's name (checked); find .symtab. */
-	p->secname = kw_calloc(p->shnum, sizeof(*p->secname));
-	p->seclen = kw_calloc(p->shnum, sizeof(*p->seclen));
-	if (full)
-		p->secletter = kw_calloc(p->shnum, 1);
-	size_t symndx = 0;
-	for (size_t i = 0; i < p->shnum; i++) {
-		if (i && sh[i].name >= limit) {
-			*why = kw_asprintf("corrupt section header table: the name of section %zu "
-					   "is outside the section name string table", i);
-			goto out;
+		for (size_t i = first; i < first + n; i++) {
+			decode_shdr(raw + (i - first) * shentsize, &ei, &sh[i]);
+			if (i && sh[i].name >= limit) {
+				*why = kw_asprintf("corrupt section header table: the name of "
+						   "section %zu is outside the section name "
+						   "string table", i);
+				goto out;
+			}
+			const char *name = i ? p->shstrtab + sh[i].name : "";
+			p->secname[i] = name;
+			p->seclen[i] = (uint32_t)strlen(name);
+			if (sh[i].type == SHT_SYMTAB && !symndx)
+				symndx = i;
 		}
-		const char *name = i ? p->shstrtab + sh[i].name : "";
-		p->secname[i] = name;
-		p->seclen[i] = (uint32_t)strlen(name);
-		if (sh[i].type == SHT_SYMTAB && !symndx)
-			symndx = i;
+	}
+	/* The same table, read twice: one version of the file. */
+	if (memcmp(&sh[shstrndx], &strhdr, sizeof(strhdr))) {
+		fail(why, "the file changed while it was read (section headers)%s", NULL);
+		goto out;
 	}
 	if (!symndx) {
 		*why = kw_strdup("no .symtab (stripped?)");
