@@ -54,14 +54,16 @@ fi
 # Kbuild mode's check: what klinkwrap adds to the final link when the
 # kernel's passes suffice (the set read, filtered and compared with the
 # .syms), measured as `syms --sysmap` of vmlinux plus a cmp; and the link
-# phase (make vmlinux after removing it: three links) plain and through
-# klinkwrap, under the trees' relink lock.
+# phase (make vmlinux after removing it) plain and through klinkwrap, under
+# the trees' relink lock, with the vmlinux links it made. Trees: tiny-6.1,
+# tiny-6.12 (GNU ld) and llvm64-6.12 (LLVM=1, ld.lld), where built.
 cache=${KW_KERNEL_CACHE:-$root/build/kernel}
-for v in 6.1 6.12; do
-	obj=$cache/tiny-$v src=$cache/src-$v
-	[ -f "$obj/vmlinux" ] || { echo "($obj/vmlinux missing: kernel $v skipped)"; continue; }
+for tree in "6.1 tiny-6.1 ld" "6.12 tiny-6.12 ld" "6.12 llvm64-6.12 ld.lld LLVM=1"; do
+	read -r v name kld margs <<<"$tree"
+	obj=$cache/$name src=$cache/src-$v
+	[ -f "$obj/vmlinux" ] || { echo "($obj/vmlinux missing: $name skipped)"; continue; }
 	syms=$(ls "$obj"/.tmp_vmlinux.kallsyms2.syms "$obj"/.tmp_vmlinux2.syms 2>/dev/null | head -1 || true)
-	cc=() tp=() tw=()
+	cc=() tp=() tw=() lp='' lw=''
 	for ((r = 0; r < runs; r++)); do
 		t0=$(now)
 		"$KLINKWRAP" syms --sysmap="$v" "$obj/vmlinux" | cmp -s - "$syms" || true
@@ -69,17 +71,22 @@ for v in 6.1 6.12; do
 		cc+=("$(echo "$t1 - $t0" | bc)")
 	done
 	for ((r = 0; r < runs; r++)); do
-		for mode in plain wrapped; do
-			ld=ld
-			[ $mode = wrapped ] && ld="$KLINKWRAP ld"
+		# Wrapped first: the tree is left as the plain linker made it.
+		for mode in wrapped plain; do
+			wld=$kld
+			[ $mode = wrapped ] && wld="$KLINKWRAP $kld"
+			# shellcheck disable=SC2086 # margs: make arguments, split
 			t=$(flock "$cache/.relink.lock" sh -c '
-				rm -f "$1/vmlinux"; t0=$(date +%s.%N)
-				make -s -C "$2" O="$1" LD="$3" vmlinux >/dev/null 2>&1 || exit 1
-				t1=$(date +%s.%N); echo "$t1 - $t0" | bc' _ "$obj" "$src" "$ld")
-			if [ $mode = plain ]; then tp+=("$t"); else tw+=("$t"); fi
+				obj=$1 src=$2 ld=$3 out=$4; shift 4
+				rm -f "$obj/vmlinux"; t0=$(date +%s.%N)
+				make -C "$src" O="$obj" LD="$ld" "$@" vmlinux >"$out" 2>&1 || exit 1
+				t1=$(date +%s.%N); echo "$t1 - $t0" | bc' _ "$obj" "$src" "$wld" \
+				"$work/make.out" $margs)
+			n=$(grep -cE '^  LD      (vmlinux|\.tmp_vmlinux[^ ]*)$' "$work/make.out" || true)
+			if [ $mode = plain ]; then tp+=("$t") lp=$n; else tw+=("$t") lw=$n; fi
 		done
 	done
-	printf 'kernel %s: check %.3f s; make vmlinux (3 links) plain %.3f s, klinkwrap %.3f s (medians of %d)\n' \
-		"$v" "$(printf '%s\n' "${cc[@]}" | median)" "$(printf '%s\n' "${tp[@]}" | median)" \
-		"$(printf '%s\n' "${tw[@]}" | median)" "$runs"
+	printf '%s: check %.3f s; make vmlinux plain %s links %.3f s, klinkwrap %s links %.3f s (medians of %d)\n' \
+		"$name" "$(printf '%s\n' "${cc[@]}" | median)" "$lp" "$(printf '%s\n' "${tp[@]}" | median)" \
+		"$lw" "$(printf '%s\n' "${tw[@]}" | median)" "$runs"
 done

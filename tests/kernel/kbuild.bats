@@ -11,9 +11,7 @@
 # and each test leaves its tree as the stock build made it.
 
 load ../cli/helpers
-source "$BATS_TEST_DIRNAME/kernel-lib.sh"
-
-FORCE=$BATS_TEST_DIRNAME/force-stale-kallsyms.sh
+load kbuild-lib
 
 setup_file() {
 	require_kernel_tools
@@ -23,87 +21,7 @@ setup_file() {
 tree() {
 	KSRC=$(kernel_src "$1")
 	KOBJ=$(kernel_tiny "$1")
-	if [ "$1" = 6.1 ]; then
-		PASS_O=.tmp_vmlinux.kallsyms2.o PASS_SYMS=.tmp_vmlinux.kallsyms2.syms
-		PASS_S=.tmp_vmlinux.kallsyms2.S
-		OLD_O=.tmp_vmlinux.kallsyms1.o OLD_SYMS=.tmp_vmlinux.kallsyms1.syms
-	else
-		PASS_O=.tmp_vmlinux2.kallsyms.o PASS_SYMS=.tmp_vmlinux2.syms
-		PASS_S=.tmp_vmlinux2.kallsyms.S
-		OLD_O=.tmp_vmlinux1.kallsyms.o OLD_SYMS=.tmp_vmlinux1.syms
-	fi
-}
-
-# What a relink leaves, copied while the relink lock is still held (the
-# trees are shared: another relink may follow at once): vmlinux,
-# System.map, the pass files and a listing of the objtree, into SNAP.
-SNAPSHOT='snap=$1; obj=$2; shift 2
-	mkdir -p "$snap"
-	for f in "$@"; do [ ! -e "$obj/$f" ] || cp "$obj/$f" "$snap/$f"; done
-	ls -a "$obj" >"$snap/.listing"'
-
-# relink TAG LD [MAKE-ARGS...]: relink vmlinux (removed first, so that
-# make relinks whatever LD was before); status in $status, stdout and
-# stderr in $BATS_TEST_TMPDIR/TAG.{out,err}, the files in SNAP=TAG.d.
-relink() {
-	local tag=$1 ld=$2
-	shift 2
-	status=0
-	SNAP=$BATS_TEST_TMPDIR/$tag.d
-	flock "$KW_KERNEL_CACHE/.relink.lock" sh -c '
-		src=$1 obj=$2 ld=$3 snapshot=$4 snap=$5 files=$6
-		shift 6
-		rm -f "$obj/vmlinux"
-		make -C "$src" O="$obj" LD="$ld" "$@" vmlinux
-		rc=$?
-		sh -c "$snapshot" _ "$snap" "$obj" $files
-		exit $rc' _ "$KSRC" "$KOBJ" "$ld" "$SNAPSHOT" "$SNAP" "$(snap_files)" "$@" \
-		>"$BATS_TEST_TMPDIR/$tag.out" 2>"$BATS_TEST_TMPDIR/$tag.err" || status=$?
-}
-
-snap_files() { echo vmlinux System.map "$PASS_O" "$PASS_SYMS" "$PASS_S" "$OLD_O" "$OLD_SYMS"; }
-
-# stock_reference: relink with the plain linker and keep the result.
-stock_reference() {
-	relink stock ld
-	[ "$status" -eq 0 ]
-	for f in vmlinux System.map "$PASS_O" "$PASS_SYMS" "$PASS_S"; do
-		cp "$SNAP/$f" "$BATS_TEST_TMPDIR/stock.$f"
-	done
-}
-
-# same_as_stock: vmlinux and System.map byte-identical to the reference,
-# and the kernel's own check holds.
-same_as_stock() {
-	cmp "$SNAP/vmlinux" "$BATS_TEST_TMPDIR/stock.vmlinux"
-	cmp "$SNAP/System.map" "$BATS_TEST_TMPDIR/stock.System.map"
-	cmp "$SNAP/System.map" "$SNAP/$PASS_SYMS"
-}
-
-# vmlinux_links FILE: links of vmlinux and its passes reported by --verbose.
-vmlinux_links() {
-	grep -cE '^klinkwrap: (vmlinux|\.tmp_vmlinux[^:]*): .* exited 0' "$1" || true
-}
-
-teardown() {
-	# Leave the tree as the stock build made it.
-	if [ -n "${KOBJ:-}" ]; then relink restore "${RESTORE_LD:-ld}" ${KARCH[@]+"${KARCH[@]}"}; fi
-}
-
-check_plain() {
-	tree "$1"
-	stock_reference
-	local stock_links
-	stock_links=$(grep -cE '^  LD      (vmlinux|\.tmp_vmlinux[^ ]*)$' "$BATS_TEST_TMPDIR/stock.out")
-	[ "$stock_links" -eq 3 ]
-	KLINKWRAP_VERBOSE=yes relink wrapped "$KLINKWRAP ld"
-	[ "$status" -eq 0 ]
-	same_as_stock
-	# The same number of links: the check added none.
-	[ "$(vmlinux_links "$BATS_TEST_TMPDIR/wrapped.err")" -eq "$stock_links" ]
-	! grep -q 'passes ran out' "$BATS_TEST_TMPDIR/wrapped.err"
-	! grep -q '(pass [0-9]*)' "$BATS_TEST_TMPDIR/wrapped.out"
-	! grep -E 'klw-tmp|klinkwrap-pad|klinkwrap-prev' "$SNAP/.listing"
+	pass_names "$1"
 }
 
 @test "6.1: make LD=\"klinkwrap ld\" gives stock vmlinux and System.map with the same number of links" {
@@ -112,46 +30,6 @@ check_plain() {
 
 @test "6.12: make LD=\"klinkwrap ld\" gives stock vmlinux and System.map with the same number of links" {
 	check_plain 6.12
-}
-
-check_forced() {
-	require jq
-	tree "$1"
-	stock_reference
-	# Stock Kbuild, handed the stale pass, fails its own check.
-	relink forced-stock "$FORCE ld"
-	[ "$status" -ne 0 ]
-	grep -q 'Inconsistent kallsyms data' "$BATS_TEST_TMPDIR/forced-stock.err"
-	# Through klinkwrap (make -s): one klinkwrap line, one relink, the
-	# kernel's check passes, the image is the stock one.
-	local log=$BATS_TEST_TMPDIR/forced.jsonl
-	KLINKWRAP_LOG=$log relink forced "$FORCE $KLINKWRAP ld" -s
-	cat "$BATS_TEST_TMPDIR/forced.err"
-	[ "$status" -eq 0 ]
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/forced.err")" -eq 1 ]
-	grep -qE "^klinkwrap: vmlinux: the kernel's kallsyms passes ran out \(System.map would have differed from $PASS_SYMS: .*\); klinkwrap regenerated $PASS_O and added 1 relink: consistent at pass 4\$" \
-		"$BATS_TEST_TMPDIR/forced.err"
-	# The log has the kernel's final link, the regeneration step (status
-	# 0, the table's object) and the relink, in order, from one process.
-	jq -e -s --arg o "$PASS_O" --arg gen "$1" '[.[] | select(.output_rel == "vmlinux")] |
-		map(.kind) == ["link", "regen", "link"] and map(.fixpoint_pass) == [null, 4, 4] and
-		(.[1] | .by == "kbuild" and .exit == 0 and .signal == 0 and .started == true and
-		 .object == $o and (.command[1] | endswith("/regen-" + $gen + ".sh")) and
-		 .command[0] == "sh" and .command[2:] == ["vmlinux", $o] and .padded == null) and
-		(map(.pid) | unique | length) == 1' "$log"
-	run "$KLINKWRAP" log show "$log"
-	[ "$status" -eq 0 ]
-	[[ $output == *$'\n'"  regen for fixed-point pass 4: sh "*"/regen-$1.sh vmlinux $PASS_O  exit 0  wall "* ]]
-	[ ! -s "$BATS_TEST_TMPDIR/forced.out" ]
-	same_as_stock
-	cmp "$SNAP/$PASS_O" "$BATS_TEST_TMPDIR/stock.$PASS_O"
-	cmp "$SNAP/$PASS_S" "$BATS_TEST_TMPDIR/stock.$PASS_S"
-	# Without -s, Kbuild-style progress continues the kernel's numbering.
-	relink forced-loud "$FORCE $KLINKWRAP ld"
-	[ "$status" -eq 0 ]
-	grep -qx "  KSYMS   $PASS_S (pass 4)" "$BATS_TEST_TMPDIR/forced-loud.out"
-	grep -qx '  LD      vmlinux (pass 4)' "$BATS_TEST_TMPDIR/forced-loud.out"
-	same_as_stock
 }
 
 @test "6.1: forced inconsistency: stock fails, klinkwrap regenerates, relinks once, and vmlinux is the stock one" {

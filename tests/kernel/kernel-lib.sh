@@ -69,3 +69,53 @@ require_kernel_tools() {
 		fi
 	done
 }
+
+# kernel_build NAME VERSION [MAKE-ARGS...] -- OPTION...: tinyconfig with
+# each CONFIG_OPTION enabled (and checked to be on after olddefconfig),
+# built once in $KW_KERNEL_CACHE/NAME-VERSION under a lock (concurrent
+# suites share the cache), every make of it taking MAKE-ARGS. Prints the
+# objtree.
+kernel_build() {
+	local name=$1 ver=$2 src out lockfd o margs=() opts=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		margs+=("$1")
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	for o in "$@"; do opts+=(-e "$o"); done
+	src=$(kernel_src "$ver") || return 1
+	out=$KW_KERNEL_CACHE/$name-$ver
+	exec {lockfd}>"$KW_KERNEL_CACHE/.lock-$name-$ver"
+	flock "$lockfd"
+	if [ ! -f "$out/.built" ]; then
+		kernel_log "building $name $ver (tinyconfig ${margs[*]} +$*) in $out (once)"
+		mkdir -p "$out" &&
+		make -s -C "$src" O="$out" "${margs[@]}" tinyconfig >&2 &&
+		"$src/scripts/config" --file "$out/.config" "${opts[@]}" >&2 &&
+		make -s -C "$src" O="$out" "${margs[@]}" olddefconfig >&2 &&
+		kernel_config_on "$out/.config" "$@" &&
+		make -s -C "$src" O="$out" "${margs[@]}" -j"$(nproc)" vmlinux >&2 &&
+		touch "$out/.built" || { exec {lockfd}>&-; return 1; }
+	fi
+	exec {lockfd}>&-
+	printf '%s\n' "$out"
+}
+
+# kernel_config_on CONFIG OPTION...: each CONFIG_OPTION=y in CONFIG.
+kernel_config_on() {
+	local config=$1 o
+	shift
+	for o in "$@"; do
+		grep -qx "CONFIG_$o=y" "$config" || { kernel_log "CONFIG_$o is not on in $config"; return 1; }
+	done
+}
+
+# kernel_llvm64 VERSION: the x86_64 tinyconfig (64BIT) + EXPERT, KALLSYMS,
+# KALLSYMS_ALL built with clang and ld.lld (LLVM=1, as ClangBuiltLinux
+# builds it) in $KW_KERNEL_CACHE/llvm64-VERSION. Every later make of this
+# tree must pass LLVM=1 too: without it Kconfig sees gcc and rebuilds all.
+# (The 32-bit x86 tinyconfig does not compile with clang on 6.12.)
+kernel_llvm64() {
+	kernel_build llvm64 "$1" LLVM=1 -- 64BIT EXPERT KALLSYMS KALLSYMS_ALL
+}
