@@ -385,6 +385,7 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 
 	/* The check the kernel will make: mksysmap of vmlinux, byte for byte
 	 * against the last pass's .syms. */
+	double check_start = kw_monotonic();
 	size_t syms_len = 0;
 	char *syms_text = slurp(k.pass.syms, &syms_len);
 	if (!syms_text) {
@@ -399,6 +400,11 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 	bool consistent = map_len == syms_len && !memcmp(map_text, syms_text, map_len);
 	free(map_text);
 	free(syms_text);
+	/* What the check costs beside the link (bench/README.md). */
+	if (config_flag(cfg, KW_OPT_VERBOSE))
+		kw_error("%s: kallsyms check: System.map %s %s (%zu symbols) in %.3f ms", la.output,
+			 consistent ? "equals" : "differs from", k.pass.syms, first.n,
+			 (kw_monotonic() - check_start) * 1e3);
 	if (consistent)
 		goto end;
 	if (symmap_read(k.pass.syms, &before, &why)) {

@@ -52,36 +52,45 @@ static void fixup(struct kw_symmap *m, struct pool *p)
 	m->pool = p->buf;
 }
 
-/* One map line, exactly as nm prints it (no address for an undefined
- * symbol). Returns the length written to BUF (of size CAP), or the
- * length needed. */
-static int map_line(char *buf, size_t cap, int width, const struct kw_sym *s)
+/* One map line, exactly as nm prints it: "%0*" PRIx64 " %c %s\n" (blank
+ * address for an undefined symbol), written at OUT by hand: snprintf
+ * was most of the time of the Kbuild-mode check. Returns the end. */
+static char *map_line(char *out, int width, const struct kw_sym *s, size_t namelen)
 {
-	if (s->undefined)
-		return snprintf(buf, cap, "%*s %c %s\n", width, "", s->letter, s->name);
-	return snprintf(buf, cap, "%0*" PRIx64 " %c %s\n", width, s->value, s->letter, s->name);
+	static const char hex[] = "0123456789abcdef";
+	if (s->undefined) {
+		memset(out, ' ', (size_t)width);
+	} else {
+		uint64_t v = s->value;
+		int digits = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
+		int w = digits > width ? digits : width;
+		for (int i = w - 1; i >= 0; i--, v >>= 4)
+			out[i] = hex[v & 15];
+		out += w - width;
+	}
+	out += width;
+	*out++ = ' ';
+	*out++ = s->letter;
+	*out++ = ' ';
+	memcpy(out, s->name, namelen);
+	out += namelen;
+	*out++ = '\n';
+	return out;
 }
 
 char *symmap_text(const struct kw_symmap *map, size_t *len)
 {
-	struct pool p = { 0 };
-	char small[256];
-	for (size_t i = 0; i < map->n; i++) {
-		int n = map_line(small, sizeof(small), map->addr_width, &map->v[i]);
-		if ((size_t)n < sizeof(small)) {
-			pool_add(&p, small, (size_t)n);
-		} else {
-			char *big = kw_malloc((size_t)n + 1);
-			map_line(big, (size_t)n + 1, map->addr_width, &map->v[i]);
-			pool_add(&p, big, (size_t)n);
-			free(big);
-		}
-		p.len--; /* drop the NUL pool_add put after the line */
-	}
-	if (!p.buf)
-		pool_add(&p, "", 0), p.len = 0;
-	*len = p.len;
-	return p.buf;
+	/* The exact size first, then one buffer. */
+	size_t total = 1;
+	for (size_t i = 0; i < map->n; i++)
+		total += (size_t)(map->addr_width > 16 ? map->addr_width : 16) + 4 +
+			 strlen(map->v[i].name);
+	char *buf = kw_malloc(total), *out = buf;
+	for (size_t i = 0; i < map->n; i++)
+		out = map_line(out, map->addr_width, &map->v[i], strlen(map->v[i].name));
+	*out = '\0';
+	*len = (size_t)(out - buf);
+	return buf;
 }
 
 static void hash_text(struct kw_symmap *m)

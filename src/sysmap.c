@@ -51,7 +51,7 @@ static bool has_prefix(const char *s, const char *prefix)
 static bool any_prefix(const char *name, const char *const *list)
 {
 	for (; *list; list++)
-		if (has_prefix(name, *list))
+		if (name[0] == (*list)[0] && has_prefix(name, *list))
 			return true;
 	return false;
 }
