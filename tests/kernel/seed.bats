@@ -50,12 +50,31 @@
 #    between passes 1 and 2), which is enough there.
 #
 # Why 5 links is the minimum here: the kernel's three passes and its final
-# link are fixed; the final link uses pass 3's table, laid out by pass 3's
-# (smaller) stub set, so it cannot be consistent; one relink with the
-# regenerated table is. A second relink would need the last name growth
-# (0x28 bytes a stub) to cross another 4 KiB step right after one was
-# crossed, which this layout does not give; the longer cascades are
-# covered by the stubchain fixture (tests/cli).
+# link are fixed. The final link uses pass 3's table, which holds pass 3's
+# stub names, more than the table pass 3 itself was laid out with (pass
+# 2's): the final image moves against pass 3's .syms and cannot be
+# consistent. One relink with the table regenerated from the final link
+# (the same names, so the same size) is.
+#
+# A longer cascade needs shaping, and the fourth test is shaped: with the
+# pads alone a second relink would need the last name growth (0x28 bytes a
+# stub) to cross another 4 KiB step right after one was crossed, which the
+# kernel's own init calls (a few callees every few KiB of distance) never
+# give. So that test injects, besides the pad 0x1d34820, init code that the
+# kernel does not have: seed-init-calls.S, a .init.text section without
+# symbols (never executed; the kernel is only linked) with `bl` calls to
+# 170 core functions, placed by seed-gen-init-calls.sh so that in pass 2
+# 160 of them sit 200 to 4400 bytes inside the reach and 10 of them 5000 to
+# 7700 bytes inside it. Pass 3's 4 KiB move puts the 160 out of reach;
+# their names grow the table by more than 4 KiB, so the final link moves
+# .init.text again and the 10 follow; their 400 bytes of names move
+# nothing. (The injected section also moves init code linked after it, so
+# one more natural callee, set_pte_at, needs a stub already in pass 2.)
+# Measured: stubs 0, 2, 163 in the passes, 173 in the final image; stock
+# fails with and without KALLSYMS_EXTRA_PASS; klinkwrap links 6 times
+# (passes 5 and 6 added), the minimum: pass 5's table, from the final link,
+# has the 10 names more than the table the final link was laid out with,
+# so pass 5 moves again; pass 6's table has the same names as pass 5's.
 #
 # The private tree is built once by copying the shared ppc64 tree (the
 # copy's first make rebuilds scripts/kallsyms); then each pad is a relink.
@@ -68,6 +87,7 @@ source "$BATS_TEST_DIRNAME/seed-tree.sh"
 PAD_FAIL_1=0x1d34820 # stubs 0, 1, 2 in passes 1 to 3
 PAD_FAIL_2=0x1d3a820 # stubs 0, 2, 4
 PAD_CONVERGE=0x1d34000 # stubs 0, 1, 1
+PAD_CASCADE=0x1d34820  # with seed-init-calls.S: stubs 0, 2, 163, then 173
 
 setup_file() {
 	require_kernel_tools
@@ -102,16 +122,20 @@ stock_fails() {
 	done
 }
 
-# klinkwrap_repairs PAD STUBS: one relink added, consistent at pass 5, and
-# the kernel's own check (cmp System.map with pass 3's .syms) holds.
+# klinkwrap_repairs PAD STUBS [RELINKS]: RELINKS (default 1) relinks
+# added, consistent at pass 4 + RELINKS, and the kernel's own check (cmp
+# System.map with pass 3's .syms) holds.
 klinkwrap_repairs() {
+	local n=${3:-1} word=relink
+	[ "$n" -eq 1 ] || word=relinks
 	seed_relink wrapped "$1" "$KLINKWRAP powerpc64-linux-gnu-ld"
 	cat "$BATS_TEST_TMPDIR/wrapped.err"
 	[ "$status" -eq 0 ]
-	grep -qE "^klinkwrap: vmlinux: the kernel's kallsyms passes ran out .*regenerated \.tmp_vmlinux\.kallsyms3\.o and added 1 relink: consistent at pass 5\$" \
+	grep -qE "^klinkwrap: vmlinux: the kernel's kallsyms passes ran out .*regenerated \.tmp_vmlinux\.kallsyms3\.o and added $n $word: consistent at pass $((4 + n))\$" \
 		"$BATS_TEST_TMPDIR/wrapped.err"
-	[ "$(links "$BATS_TEST_TMPDIR/wrapped.out")" -eq 5 ]
-	grep -qx '  LD      vmlinux (pass 5)' "$BATS_TEST_TMPDIR/wrapped.out"
+	[ "$(links "$BATS_TEST_TMPDIR/wrapped.out")" -eq $((4 + n)) ]
+	grep -qx "  LD      vmlinux (pass $((4 + n)))" "$BATS_TEST_TMPDIR/wrapped.out"
+	! grep -q "(pass $((5 + n)))" "$BATS_TEST_TMPDIR/wrapped.out"
 	cmp "$SNAP/System.map" "$SNAP/.tmp_vmlinux.kallsyms3.syms"
 	[ "$(stubs "$SNAP/System.map")" -eq "$2" ]
 }
@@ -143,4 +167,10 @@ klinkwrap_repairs() {
 	cmp "$SNAP/System.map" "$SNAP/.tmp_vmlinux.kallsyms3.syms"
 	cmp "$SNAP/System.map" "$stock/System.map"
 	cmp "$SNAP/vmlinux" "$stock/vmlinux"
+}
+
+@test "seed, ppc64 6.1, pad $PAD_CASCADE and injected init calls: stock fails (also with KALLSYMS_EXTRA_PASS=1); klinkwrap converges with two relinks" {
+	seed_init_calls_object "$BATS_TEST_DIRNAME/seed-init-calls.S"
+	stock_fails "$PAD_CASCADE" 0 2 163
+	klinkwrap_repairs "$PAD_CASCADE" 173 2
 }
