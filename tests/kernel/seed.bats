@@ -31,16 +31,17 @@
 #    0x8b000, rounded to the 4 KiB step.
 # 3. For a failure that KALLSYMS_EXTRA_PASS cannot mend, pass 2 must put
 #    some callees over the reach (so the third pass runs) and pass 3 must
-#    add more: pass 2's stub names must push the end of RO_DATA over a 4 KiB
-#    boundary, and the extra 4 KiB must carry the next callee over the
-#    reach. S2 = 0x1dbe000 leaves cpu_to_chip_id out of reach and
+#    add more: the names pass 2 adds must push the end of RO_DATA over a
+#    4 KiB boundary in pass 3, and the extra 4 KiB must carry the next
+#    callee over the reach. S2 = 0x1dbe000 leaves cpu_to_chip_id out of reach and
 #    arch_get_random_seed_longs 0xb88 bytes short of it (a 4 KiB move
 #    carries it over, udelay and the others stay in reach); S2 = 0x1dc4000
 #    does the same with the pair sched_clock, read_persistent_clock64 (0x150
 #    apart) behind the first two. That gave the coarse pads 0x1d34000 and
 #    0x1d3a000; one stock relink each showed the end of RO_DATA in pass 2
 #    0x834 bytes below a boundary, and 0x820 more pad leaves it 0x34 below,
-#    less than the growth of one name.
+#    less than the 0x80 by which one more name moves it (0x28 bytes of
+#    table, rounded up by the alignment of what follows it in .rodata).
 # 4. Verified with real relinks (the stub counts below are asserted):
 #      pad        pass 1  pass 2  pass 3  stock             klinkwrap
 #      0x1d34820  0       1       2       fails (4 links)   5 links
