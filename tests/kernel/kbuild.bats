@@ -179,29 +179,13 @@ check_patch() {
 	check_patch 6.12
 }
 
-# ppc64_tree: Linux 6.1 cross-built for ppc64 (Book3S 64, big-endian, the
-# seed's architecture: powerpc's tinyconfig alone is 32-bit) with
-# KALLSYMS_ALL, once, in $KW_KERNEL_CACHE/ppc64-6.1 (KW_PPC64_OBJ: elsewhere).
+# ppc64_tree: Linux 6.1 cross-built for ppc64 (kernel_ppc64, once).
 ppc64_tree() {
 	require powerpc64-linux-gnu-gcc powerpc64-linux-gnu-ld
-	local lockfd
 	KSRC=$(kernel_src 6.1)
-	KOBJ=${KW_PPC64_OBJ:-$KW_KERNEL_CACHE/ppc64-6.1}
+	KOBJ=$(kernel_ppc64)
 	KARCH=(ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu-)
 	RESTORE_LD=powerpc64-linux-gnu-ld
-	exec {lockfd}>"$KOBJ.lock"
-	flock "$lockfd"
-	if [ ! -f "$KOBJ/.built" ]; then
-		mkdir -p "$KOBJ" &&
-		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" tinyconfig >&2 &&
-		"$KSRC/scripts/config" --file "$KOBJ/.config" -e PPC64 -e EXPERT -e KALLSYMS \
-			-e KALLSYMS_ALL >&2 &&
-		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" olddefconfig >&2 &&
-		make -s -C "$KSRC" O="$KOBJ" "${KARCH[@]}" -j"$(nproc)" vmlinux >&2 &&
-		touch "$KOBJ/.built" || { exec {lockfd}>&-; return 1; }
-	fi
-	exec {lockfd}>&-
-	grep -qx 'CONFIG_PPC64=y' "$KOBJ/.config"
 	PASS_O=.tmp_vmlinux.kallsyms2.o PASS_SYMS=.tmp_vmlinux.kallsyms2.syms
 	PASS_S=.tmp_vmlinux.kallsyms2.S
 	OLD_O=.tmp_vmlinux.kallsyms1.o OLD_SYMS=.tmp_vmlinux.kallsyms1.syms

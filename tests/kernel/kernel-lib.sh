@@ -57,6 +57,33 @@ kernel_tiny() {
 	printf '%s\n' "$out"
 }
 
+# kernel_ppc64: Linux 6.1 cross-built for ppc64 (Book3S 64, big-endian, the
+# seed's architecture: powerpc's tinyconfig alone is 32-bit) with
+# KALLSYMS_ALL, once, in $KW_KERNEL_CACHE/ppc64-6.1 (KW_PPC64_OBJ:
+# elsewhere). Prints the objtree.
+kernel_ppc64() {
+	local src out lockfd
+	local arch=(ARCH=powerpc CROSS_COMPILE=powerpc64-linux-gnu-)
+	src=$(kernel_src 6.1) || return 1
+	out=${KW_PPC64_OBJ:-$KW_KERNEL_CACHE/ppc64-6.1}
+	mkdir -p "$KW_KERNEL_CACHE"
+	exec {lockfd}>"$out.lock"
+	flock "$lockfd"
+	if [ ! -f "$out/.built" ]; then
+		kernel_log "building ppc64 tinyconfig 6.1 in $out (once)"
+		mkdir -p "$out" &&
+		make -s -C "$src" O="$out" "${arch[@]}" tinyconfig >&2 &&
+		"$src/scripts/config" --file "$out/.config" -e PPC64 -e EXPERT -e KALLSYMS \
+			-e KALLSYMS_ALL >&2 &&
+		make -s -C "$src" O="$out" "${arch[@]}" olddefconfig >&2 &&
+		make -s -C "$src" O="$out" "${arch[@]}" -j"$(nproc)" vmlinux >&2 &&
+		touch "$out/.built" || { exec {lockfd}>&-; return 1; }
+	fi
+	exec {lockfd}>&-
+	grep -qx 'CONFIG_PPC64=y' "$out/.config" || { kernel_log "$out: not a PPC64 config"; return 1; }
+	printf '%s\n' "$out"
+}
+
 # The host tools a kernel build needs; under CI=true a missing one fails.
 require_kernel_tools() {
 	require make gcc flex bison bc xz perl
