@@ -101,6 +101,8 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	rec->kind = threads_linker_kind(path, argv[0]);
 	if (listed)
 		inputs_copy(listed, &rec->inputs);
+	else
+		inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
 
 	if (watched) {
 		slots_begin(&slots, cfg, rec->kind, args, argv);
@@ -116,11 +118,6 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	clock_gettime(CLOCK_REALTIME, &rec->start_time);
 	rec->start = kw_monotonic();
 	rc = exec_start(&child);
-	/* Listed while the linker runs, off the link's critical path: the
-	 * listing opens every input for its first bytes, which costs about
-	 * a tenth of a millisecond per hundred inputs. */
-	if (!listed)
-		inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
 	if (!rc && (watched ? slots_wait(&slots, &child) : exec_wait(&child)))
 		rc = KW_EXIT_SELF;
 	rec->end = kw_monotonic();
