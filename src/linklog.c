@@ -23,6 +23,7 @@
 /* Header only, as in symset.c: klinkwrap loads no libxxhash. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
+#include <pthread.h>
 
 /* Large enough that hashing is bound by the page cache, not by syscalls;
  * one buffer and one hash state for the whole process (a link hashes
@@ -79,12 +80,12 @@ void linklog_argv_hash(char *const argv[], size_t n, char out[33])
 	hex_of(c.digest, 16, out);
 }
 
-int linklog_hash_file(const char *path, struct kw_linklog_input *in)
+/* Hash PATH into IN with the state XS and the buffer BUF (HASH_CHUNK). */
+static int hash_file_with(const char *path, struct kw_linklog_input *in, XXH3_state_t *xs,
+			  unsigned char *buf)
 {
 	struct stat st;
-	XXH3_state_t *xs;
 	XXH128_canonical_t c;
-	unsigned char *buf;
 	/* O_NONBLOCK: opening a fifo named as an input must not hang the
 	 * link; it is not read at all. */
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -104,12 +105,6 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 		close(fd);
 		return -1;
 	}
-	if (!hash_state && !(hash_state = XXH3_createState()))
-		kw_die(KW_EXIT_SELF, "out of memory");
-	if (!hash_buf)
-		hash_buf = kw_malloc(HASH_CHUNK);
-	xs = hash_state;
-	buf = hash_buf;
 	XXH3_128bits_reset(xs);
 	for (;;) {
 		ssize_t got = read(fd, buf, HASH_CHUNK);
@@ -123,6 +118,11 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 			break;
 		XXH3_128bits_update(xs, buf, (size_t)got);
 		in->size += (uint64_t)got;
+		/* The size fstat gave, read: no read for the end of file (a
+		 * file that grows meanwhile is caught by the size and time
+		 * compared after the link). */
+		if (in->size == (uint64_t)st.st_size)
+			break;
 	}
 	close(fd);
 	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
@@ -130,16 +130,68 @@ int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 	return in->err ? -1 : 0;
 }
 
+int linklog_hash_file(const char *path, struct kw_linklog_input *in)
+{
+	if (!hash_state && !(hash_state = XXH3_createState()))
+		kw_die(KW_EXIT_SELF, "out of memory");
+	if (!hash_buf)
+		hash_buf = kw_malloc(HASH_CHUNK);
+	return hash_file_with(path, in, hash_state, hash_buf);
+}
+
+/* The second half of a long input list, hashed by a second thread: the
+ * hashing of hundreds of small files is mostly system calls, and the
+ * link waits for it. */
+struct hash_half {
+	struct kw_linklog_input *in;
+	size_t n;
+};
+
+static void *hash_half_run(void *arg)
+{
+	struct hash_half *h = arg;
+	XXH3_state_t *xs = XXH3_createState();
+	unsigned char *buf = malloc(HASH_CHUNK);
+	if (!xs || !buf) {
+		free(buf);
+		XXH3_freeState(xs);
+		return arg; /* not done: the caller hashes them */
+	}
+	for (size_t i = 0; i < h->n; i++)
+		hash_file_with(h->in[i].path, &h->in[i], xs, buf);
+	free(buf);
+	XXH3_freeState(xs);
+	return NULL;
+}
+
 /* Hash every listed input; its path and kind come from LIST. */
 static void hash_inputs(struct kw_linklog_link *l, const struct kw_inputs *list)
 {
+	enum { SPLIT_MIN = 64 };
 	l->nin = list->n;
 	l->in = kw_calloc(list->n ? list->n : 1, sizeof(*l->in));
 	for (size_t i = 0; i < list->n; i++) {
 		l->in[i].path = kw_strdup(list->v[i].path);
 		l->in[i].kind = list->v[i].kind;
-		linklog_hash_file(l->in[i].path, &l->in[i]);
 	}
+	size_t first = list->n;
+	struct hash_half half = { 0 };
+	pthread_t tid;
+	bool threaded = false;
+	if (list->n >= SPLIT_MIN) {
+		first = list->n / 2;
+		half = (struct hash_half){ l->in + first, list->n - first };
+		threaded = !pthread_create(&tid, NULL, hash_half_run, &half);
+		if (!threaded)
+			first = list->n;
+	}
+	for (size_t i = 0; i < first; i++)
+		linklog_hash_file(l->in[i].path, &l->in[i]);
+	void *undone = NULL;
+	if (threaded)
+		pthread_join(tid, &undone);
+	for (size_t i = 0; undone && i < half.n; i++)
+		linklog_hash_file(half.in[i].path, &half.in[i]);
 }
 
 /* Does --log-inputs select a link of class CLS? */
