@@ -225,6 +225,11 @@ struct kbuild_ctx {
 	struct kw_pad pad;
 };
 
+static bool keep_for_sysmap(void *ctx, char letter, const char *name)
+{
+	return sysmap_keep(*(const enum kw_sysmap_rules *)ctx, letter, name);
+}
+
 static int vmlinux_map(const char *output, enum kw_sysmap_rules rules, struct kw_symmap *map)
 {
 	struct kw_symset set;
@@ -392,21 +397,33 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 		kw_warn("%s: %s: %s; not checked", la.output, k.pass.syms, strerror(errno));
 		goto end;
 	}
-	if ((rc = vmlinux_map(la.output, k.pass.rules, &first)))
-		goto end_text;
-	have_first = true;
-	size_t map_len;
-	char *map_text = symmap_text(&first, &map_len);
+	/* Only what mksysmap keeps, in nm -n's order: the common case ends
+	 * here, so it reads and sorts no more than that. */
+	struct kw_symset kept;
+	if (symset_open_nm_filtered(la.output, keep_for_sysmap, &k.pass.rules, &kept, &why) !=
+	    KW_SYMSET_OK) {
+		kw_error("%s: %s", la.output, why);
+		free(why);
+		free(syms_text);
+		rc = KW_EXIT_SELF;
+		goto end;
+	}
+	size_t map_len, nkept = kept.count;
+	char *map_text = symmap_text_of_set(&kept, &map_len);
+	symset_close(&kept);
 	bool consistent = map_len == syms_len && !memcmp(map_text, syms_text, map_len);
 	free(map_text);
 	free(syms_text);
 	/* What the check costs beside the link (bench/README.md). */
 	if (config_flag(cfg, KW_OPT_VERBOSE))
 		kw_error("%s: kallsyms check: System.map %s %s (%zu symbols) in %.3f ms", la.output,
-			 consistent ? "equals" : "differs from", k.pass.syms, first.n,
+			 consistent ? "equals" : "differs from", k.pass.syms, nkept,
 			 (kw_monotonic() - check_start) * 1e3);
 	if (consistent)
 		goto end;
+	if ((rc = vmlinux_map(la.output, k.pass.rules, &first)))
+		goto end;
+	have_first = true;
 	if (symmap_read(k.pass.syms, &before, &why)) {
 		kw_error("%s: %s", k.pass.syms, why);
 		free(why);
@@ -489,8 +506,6 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 	converge_result_release(&res);
 	goto end;
 
-end_text:
-	free(syms_text);
 end:
 	classify_unlock(lock_fd);
 	if (have_before)

@@ -93,6 +93,24 @@ char *symmap_text(const struct kw_symmap *map, size_t *len)
 	return buf;
 }
 
+char *symmap_text_of_set(const struct kw_symset *set, size_t *len)
+{
+	size_t total = 1;
+	struct kw_sym sym;
+	for (size_t i = 0; i < set->count; i++) {
+		symset_get_nm(set, i, &sym);
+		total += (size_t)(set->addr_width > 16 ? set->addr_width : 16) + 4 + strlen(sym.name);
+	}
+	char *buf = kw_malloc(total), *out = buf;
+	for (size_t i = 0; i < set->count; i++) {
+		symset_get_nm(set, i, &sym);
+		out = map_line(out, set->addr_width, &sym, strlen(sym.name));
+	}
+	*out = '\0';
+	*len = (size_t)(out - buf);
+	return buf;
+}
+
 static void hash_text(struct kw_symmap *m)
 {
 	size_t len;

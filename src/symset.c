@@ -78,6 +78,10 @@ struct kw_symset_priv {
 	size_t count;
 	struct rec *nm;         /* the set in nm -n order (full opens) */
 	bool hashed;            /* hash-only opens: no records, only HASH */
+	/* Filtered opens: only the symbols KEEP accepts, in nm order only
+	 * (rec is NULL, nm holds them). */
+	bool (*keep)(void *ctx, char letter, const char *name);
+	void *keep_ctx;
 	struct kw_symhash hash;
 	int kmajor, kminor;     /* from linux_banner; kmajor < 0: none */
 };
@@ -1330,6 +1334,25 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	struct rec *d = c.rec + nund;
 	for (size_t i = 0, j = ndef; i + 1 < j; i++, j--)
 		swap(&d[i], &d[j - 1]);
+	if (p->keep) {
+		/* Only what KEEP accepts, and only nm's order: no copy, no
+		 * canonical sort, no banner. */
+		size_t kept = 0, kept_und = 0;
+		for (size_t i = 0; i < nund + ndef; i++) {
+			struct kw_sym sym;
+			load(p, &c.rec[i], &sym);
+			if (!p->keep(p->keep_ctx, sym.letter, sym.name))
+				continue;
+			c.rec[kept++] = c.rec[i];
+			kept_und += i < nund;
+		}
+		set->count = p->count = kept;
+		p->nm = p->rec;
+		p->rec = NULL;
+		nm_order(p->strtab, p->nm, kept_und, kept - kept_und, tmp);
+		rc = KW_SYMSET_OK;
+		goto out;
+	}
 	p->nm = kw_malloc((set->count ? set->count : 1) * sizeof(*p->nm));
 	memcpy(p->nm, c.rec, set->count * sizeof(*p->nm));
 	nm_order(p->strtab, p->nm, nund, ndef, tmp);
@@ -1355,7 +1378,7 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 	struct encoder e;
 	encoder_init(&e, p);
 	unsigned __int128 sum = 0;
-	const struct rec *rec = p->rec;
+	const struct rec *rec = p->rec ? p->rec : p->nm; /* any order will do */
 	size_t count = set->count;
 	enum { AHEAD = 16 };
 	for (size_t i = 0; i < count; i++) {
@@ -1391,7 +1414,8 @@ int symset_kernel_version(const struct kw_symset *set, int *major, int *minor)
 
 void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out)
 {
-	load(set->priv, &set->priv->rec[i], out);
+	const struct kw_symset_priv *p = set->priv;
+	load(p, p->rec ? &p->rec[i] : &p->nm[i], out);
 }
 
 void symset_get_nm(const struct kw_symset *set, size_t i, struct kw_sym *out)
@@ -1421,6 +1445,7 @@ static enum kw_symset_status finish(struct kw_symset *set, struct kw_symset_priv
 }
 
 static enum kw_symset_status open_file(const char *path, struct kw_symset *set, bool full,
+				       bool (*keep)(void *, char, const char *), void *keep_ctx,
 				       char **why)
 {
 	struct stat st, after;
@@ -1462,6 +1487,8 @@ static enum kw_symset_status open_file(const char *path, struct kw_symset *set, 
 	}
 	struct src s = { .fd = fd, .size = (uint64_t)st.st_size };
 	struct kw_symset_priv *p = kw_calloc(1, sizeof(*p));
+	p->keep = keep;
+	p->keep_ctx = keep_ctx;
 	enum kw_symset_status rc = build(set, p, &s, full, why);
 	/* Whatever was read must be one version of the file. */
 	if (fstat(fd, &after)) {
@@ -1481,7 +1508,15 @@ static enum kw_symset_status open_file(const char *path, struct kw_symset *set, 
 
 enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char **why)
 {
-	return open_file(path, set, true, why);
+	return open_file(path, set, true, NULL, NULL, why);
+}
+
+enum kw_symset_status symset_open_nm_filtered(const char *path,
+						bool (*keep)(void *ctx, char letter,
+							     const char *name),
+						void *ctx, struct kw_symset *set, char **why)
+{
+	return open_file(path, set, true, keep, ctx, why);
 }
 
 enum kw_symset_status symset_open_memory(const void *buf, size_t len, struct kw_symset *set,
@@ -1502,7 +1537,7 @@ enum kw_symset_status symset_hash_file(const char *path, struct kw_symhash *hash
 {
 	struct kw_symset set;
 	/* Only what the hash needs: no nm order, no kernel banner. */
-	enum kw_symset_status st = open_file(path, &set, false, why);
+	enum kw_symset_status st = open_file(path, &set, false, NULL, NULL, why);
 	if (st != KW_SYMSET_OK)
 		return st;
 	symset_hash(&set, hash);

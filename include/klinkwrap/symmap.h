@@ -40,6 +40,10 @@ int symmap_read(const char *path, struct kw_symmap *out, char **why);
 /* The map text of the entries (what symmap_read reads back). */
 char *symmap_text(const struct kw_symmap *map, size_t *len);
 
+/* The map text of every symbol of SET, in nm -n's order (a set from
+ * symset_open_nm_filtered with sysmap_keep is System.map's text). */
+char *symmap_text_of_set(const struct kw_symset *set, size_t *len);
+
 /* Do A and B hold the same symbols (by hash and count)? */
 bool symmap_equal(const struct kw_symmap *a, const struct kw_symmap *b);
 

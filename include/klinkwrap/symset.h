@@ -58,6 +58,14 @@ struct kw_symhash {
  * short read, or another size, inode or time stamp afterwards) is
  * KW_SYMSET_BAD, never a signal. */
 enum kw_symset_status symset_open(const char *path, struct kw_symset *set, char **why);
+/* Read PATH keeping only the symbols KEEP accepts (given nm's letter and
+ * the name), in nm -n's order only: symset_get and symset_get_nm both
+ * give that order, and no kernel version is read. For a check that
+ * compares a filtered list, as mksysmap's System.map: no copy of the
+ * whole set, no canonical sort. */
+enum kw_symset_status symset_open_nm_filtered(const char *path,
+					      bool (*keep)(void *ctx, char letter, const char *name),
+					      void *ctx, struct kw_symset *set, char **why);
 /* The same for an image in memory (BUF is not used after the call). */
 enum kw_symset_status symset_open_memory(const void *buf, size_t len, struct kw_symset *set,
 					  char **why);

@@ -746,6 +746,49 @@ static void test_fifo_not_opened(void **state)
 
 /* Undefined symbols in nm's order are by name only; a common symbol's
  * value is its size, as BFD shows it; the canonical order is unchanged. */
+/* A filter that drops the undefined, local and 'dup' symbols. */
+static bool keep_some(void *ctx, char letter, const char *name)
+{
+	(*(int *)ctx)++;
+	return letter != 'U' && letter != 'v' && !(letter >= 'a' && letter <= 'z') &&
+	       strcmp(name, "dup");
+}
+
+/* The filtered open keeps exactly the symbols the filter accepts, in the
+ * full set's nm order, and hashes as a set of those. */
+static void test_nm_filtered(void **state)
+{
+	(void)state;
+	char *p = write_crafted(ELFCLASS64, ELFDATA2LSB, EM_X86_64);
+	struct kw_symset full, kept;
+	char *why = NULL;
+	int calls = 0;
+	assert_int_equal(symset_open(p, &full, &why), KW_SYMSET_OK);
+	assert_int_equal(symset_open_nm_filtered(p, keep_some, &calls, &kept, &why), KW_SYMSET_OK);
+	assert_int_equal(calls, (int)full.count);
+	size_t k = 0;
+	for (size_t i = 0; i < full.count; i++) {
+		struct kw_sym a, b;
+		symset_get_nm(&full, i, &a);
+		int dummy = 0;
+		if (!keep_some(&dummy, a.letter, a.name))
+			continue;
+		assert_true(k < kept.count);
+		symset_get_nm(&kept, k, &b);
+		assert_string_equal(a.name, b.name);
+		assert_int_equal(a.value, b.value);
+		assert_int_equal(a.letter, b.letter);
+		symset_get(&kept, k, &b);  /* the same order */
+		assert_string_equal(a.name, b.name);
+		k++;
+	}
+	assert_int_equal(k, kept.count);
+	assert_true(kept.count > 0 && kept.count < full.count);
+	symset_close(&kept);
+	symset_close(&full);
+	free(p);
+}
+
 static void test_nm_order(void **state)
 {
 	(void)state;
@@ -860,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_of_the_file_kept),
 		cmocka_unit_test(test_fifo_not_opened),
 		cmocka_unit_test(test_nm_order),
+		cmocka_unit_test(test_nm_filtered),
 		cmocka_unit_test(test_kernel_version_bounds),
 	};
 	return cmocka_run_group_tests_name("symset", tests, setup, teardown);
