@@ -6,6 +6,11 @@ KW_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 # Tests cd around: make the binary's path absolute.
 case $KLINKWRAP in /*) ;; *) KLINKWRAP=$PWD/$KLINKWRAP ;; esac
 export KLINKWRAP
+# The suites run under make (make check, make -s, make -j): what the
+# outer make tells its children (-s, a jobserver) must not reach the
+# klinkwrap under test, whose progress and tokens follow it. Tests that
+# need them set them.
+unset MAKEFLAGS MFLAGS MAKELEVEL
 # Sanitizer reports must fail the test, not scroll by.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
