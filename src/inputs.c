@@ -17,9 +17,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-/* Compiled in: no libxxhash to load, and the hash loop inlined. */
-#define XXH_INLINE_ALL
-/* Header only, as in symset.c: klinkwrap loads no libxxhash. */
+/* Header only, as in symset.c: klinkwrap loads no libxxhash, and the
+ * hash loop is inlined. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -51,6 +50,8 @@ struct lister {
 	bool *states;                 /* --push-state stack of is_static */
 	size_t nstates;
 	bool raw;                     /* -b binary: inputs are raw data */
+	bool hash;                    /* inputs_list_hashed: hash each file opened */
+	bool *done;                   /* with hash: out->v[i].content is filled */
 	int depth;
 	struct kw_strvec dir_scripts; /* scripts read for SEARCH_DIR already */
 };
@@ -76,6 +77,12 @@ static size_t slot_of(const struct lister *l, const char *path)
 	while (l->slots[s] != KW_INPUT_TOP && strcmp(l->out->v[l->slots[s]].path, path))
 		s = (s + 1) & mask;
 	return s;
+}
+
+/* Is PATH in the list already? */
+static bool listed(const struct lister *l, const char *path)
+{
+	return l->nslots && l->slots[slot_of(l, path)] != KW_INPUT_TOP;
 }
 
 static void grow_set(struct lister *l)
@@ -106,8 +113,12 @@ static size_t add(struct lister *l, char *path, enum kw_input_kind kind, size_t 
 	if (o->n == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 64;
 		o->v = kw_realloc(o->v, l->alloc * sizeof(*o->v));
+		if (l->hash)
+			l->done = kw_realloc(l->done, l->alloc * sizeof(*l->done));
 	}
 	o->v[o->n] = (struct kw_input){ .path = path, .kind = kind, .parent = parent };
+	if (l->hash)
+		l->done[o->n] = false;
 	l->slots[s] = o->n;
 	*fresh = true;
 	return o->n++;
@@ -684,6 +695,85 @@ out:
 	free(archive);
 }
 
+/* ---- Content ---- */
+
+/* Large enough that hashing is bound by the page cache, not by syscalls;
+ * one buffer and one hash state for the whole process (a link hashes
+ * hundreds of small files: a fresh buffer each was a mmap, page faults
+ * and a munmap per file). */
+#define HASH_CHUNK (256u << 10)
+static unsigned char *hash_buf;
+static XXH3_state_t *hash_state;
+
+/* Hash the regular file open on FD into *C (c->err says what failed),
+ * and copy its first bytes (up to HEADLEN) into HEAD. Returns the number
+ * of bytes put into HEAD, or -1 when FD is not a regular file or cannot
+ * be stat'ed. */
+static ssize_t hash_fd(int fd, struct kw_input_content *c, unsigned char *head, size_t headlen)
+{
+	struct stat st;
+	XXH128_canonical_t canon;
+	ssize_t headgot = 0;
+	memset(c, 0, sizeof(*c));
+	if (!hash_state && !(hash_state = XXH3_createState()))
+		kw_die(KW_EXIT_SELF, "out of memory");
+	if (!hash_buf)
+		hash_buf = kw_malloc(HASH_CHUNK);
+	if (fstat(fd, &st)) {
+		c->err = errno;
+		return -1;
+	}
+	c->mtime = st.st_mtim;
+	if (!S_ISREG(st.st_mode)) {
+		c->err = KW_INPUT_NOT_REGULAR;
+		return -1;
+	}
+	XXH3_128bits_reset(hash_state);
+	for (;;) {
+		ssize_t got = read(fd, hash_buf, HASH_CHUNK);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			c->err = errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		if (c->size < headlen) {
+			size_t take = headlen - (size_t)c->size;
+			if (take > (size_t)got)
+				take = (size_t)got;
+			memcpy(head + c->size, hash_buf, take);
+			headgot += (ssize_t)take;
+		}
+		XXH3_128bits_update(hash_state, hash_buf, (size_t)got);
+		c->size += (uint64_t)got;
+		/* The size fstat gave, read: no read for the end of file (a
+		 * file that grows meanwhile is caught by the size and time
+		 * compared after the link). */
+		if (c->size == (uint64_t)st.st_size)
+			break;
+	}
+	XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(hash_state));
+	memcpy(c->hash, canon.digest, 16);
+	return headgot;
+}
+
+int inputs_hash_file(const char *path, struct kw_input_content *c)
+{
+	/* O_NONBLOCK: opening a fifo named as an input must not hang the
+	 * link; it is not read at all. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		memset(c, 0, sizeof(*c));
+		c->err = errno;
+		return -1;
+	}
+	hash_fd(fd, c, NULL, 0);
+	close(fd);
+	return c->err ? -1 : 0;
+}
+
 /* ---- Files ---- */
 
 /* Add the input file PATH (taken), telling its kind from its first
@@ -692,11 +782,25 @@ static void add_file(struct lister *l, char *path, size_t parent)
 {
 	unsigned char m[MAGIC_LEN];
 	ssize_t got = -1;
+	struct kw_input_content content;
+	bool hashed = false;
+	if (listed(l, path)) {
+		free(path); /* nothing new: no need to open it again */
+		return;
+	}
 	/* O_NONBLOCK: a FIFO must not block the listing, and pread (which
 	 * fails on pipes and ttys) never takes bytes the linker will read. */
 	int fd = l->raw ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd >= 0)
+	if (fd >= 0 && l->hash) {
+		/* The content is read once, for the hash; the magic is its
+		 * first bytes. */
+		got = hash_fd(fd, &content, m, sizeof(m));
+		hashed = true;
+		if (got < 0)
+			got = pread(fd, m, sizeof(m), 0);
+	} else if (fd >= 0) {
 		got = pread(fd, m, sizeof(m), 0);
+	}
 	enum kw_input_kind kind = KW_INPUT_OBJECT;
 	bool thin = false, script = false;
 	if (got >= 8 && !memcmp(m, "!<arch>\n", 8)) {
@@ -717,6 +821,10 @@ static void add_file(struct lister *l, char *path, size_t parent)
 	 * will report it. */
 	bool fresh;
 	size_t at = add(l, path, kind, parent, &fresh);
+	if (fresh && hashed) {
+		l->out->v[at].content = content;
+		l->done[at] = true;
+	}
 	if (fresh && thin)
 		thin_members(l, fd, at);
 	if (fd >= 0)
@@ -799,11 +907,11 @@ static void collect(struct lister *l, char *const words[], size_t n)
 	}
 }
 
-void inputs_list(char *const words[], size_t n, const char *linker_path,
-		 enum kw_linker_kind kind, struct kw_inputs *out)
+static void list_inputs(char *const words[], size_t n, const char *linker_path,
+		 enum kw_linker_kind kind, bool hash, struct kw_inputs *out)
 {
 	memset(out, 0, sizeof(*out));
-	struct lister l = { .out = out, .linker = linker_path, .kind = kind };
+	struct lister l = { .out = out, .linker = linker_path, .kind = kind, .hash = hash };
 	collect(&l, words, n);
 
 	struct kw_linkword w;
@@ -871,8 +979,27 @@ void inputs_list(char *const words[], size_t n, const char *linker_path,
 	kw_strvec_clear(&l.scriptdirs);
 	kw_strvec_clear(&l.sysdirs);
 	kw_strvec_clear(&l.dir_scripts);
+	/* What the listing did not open: thin archives' members, scripts,
+	 * files named after -b binary. */
+	for (size_t i = 0; hash && i < out->n; i++)
+		if (!l.done[i])
+			inputs_hash_file(out->v[i].path, &out->v[i].content);
+	out->hashed = hash;
+	free(l.done);
 	free(l.slots);
 	free(l.states);
+}
+
+void inputs_list(char *const words[], size_t n, const char *linker_path,
+		 enum kw_linker_kind kind, struct kw_inputs *out)
+{
+	list_inputs(words, n, linker_path, kind, false, out);
+}
+
+void inputs_list_hashed(char *const words[], size_t n, const char *linker_path,
+			enum kw_linker_kind kind, struct kw_inputs *out)
+{
+	list_inputs(words, n, linker_path, kind, true, out);
 }
 
 void inputs_release(struct kw_inputs *in)
@@ -895,6 +1022,7 @@ void inputs_copy(const struct kw_inputs *from, struct kw_inputs *to)
 	}
 	to->n = from->n;
 	to->incomplete = from->incomplete;
+	to->hashed = from->hashed;
 	to->why = from->why ? kw_strdup(from->why) : NULL;
 	for (size_t i = 0; i < from->libdirs.n; i++)
 		kw_strvec_push(&to->libdirs, from->libdirs.v[i]);

@@ -85,12 +85,14 @@ static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 }
 
 /* Run the prepared link to completion into REC (which owns PATH from
- * here on). LISTED, if not NULL, is the input list someone already made
- * of these arguments (the link log, which hashes the inputs first). */
+ * here on). LOG, if not NULL, is the link log's view of this link, begun:
+ * its input list, when it made one (it hashes the inputs first), is this
+ * link's, and it hears when the linker exits. */
 static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
-			const struct kw_linkargs *args, const struct kw_inputs *listed,
+			const struct kw_linkargs *args, struct kw_linklog_link *log,
 			struct kw_link_record *rec)
 {
+	const struct kw_inputs *listed = log && log->inputs_hashed_before ? &log->listed : NULL;
 	struct kw_slots slots;
 	struct kw_child child = KW_CHILD_INIT;
 	bool watched = args->output && !args->informational;
@@ -162,6 +164,8 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	}
 	rec->exit_code = exec_exit_code(rec->status);
 	rec->signal = WIFSIGNALED(rec->status) ? WTERMSIG(rec->status) : 0;
+	if (log)
+		linklog_linker_exited(log);
 	if (!rc && rec->started)
 		hash_output(cfg, rec);
 	return rc;
@@ -279,8 +283,7 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 	struct kw_linklog_link log;
 	linklog_begin(&log, cfg, argv, path, &args);
 	memset(&rec, 0, sizeof(rec));
-	rc = run_prepared(cfg, argv, path, &args,
-			  log.inputs_hashed_before ? &log.listed : NULL, &rec);
+	rc = run_prepared(cfg, argv, path, &args, &log, &rec);
 	linkargs_release(&args);
 	linklog_end(&log, cfg, &rec);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {

@@ -19,19 +19,11 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <pthread.h>
 #include <unistd.h>
 /* Header only, as in symset.c: klinkwrap loads no libxxhash. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
-#include <pthread.h>
-
-/* Large enough that hashing is bound by the page cache, not by syscalls;
- * one buffer and one hash state for the whole process (a link hashes
- * hundreds of small files: a fresh 1 MiB buffer each was a mmap, page
- * faults and a munmap per file). */
-#define HASH_CHUNK (256u << 10)
-static unsigned char *hash_buf;
-static XXH3_state_t *hash_state;
 
 static void hex_of(const unsigned char *b, size_t n, char *out)
 {
@@ -80,118 +72,38 @@ void linklog_argv_hash(char *const argv[], size_t n, char out[33])
 	hex_of(c.digest, 16, out);
 }
 
-/* Hash PATH into IN with the state XS and the buffer BUF (HASH_CHUNK). */
-static int hash_file_with(const char *path, struct kw_linklog_input *in, XXH3_state_t *xs,
-			  unsigned char *buf)
-{
-	struct stat st;
-	XXH128_canonical_t c;
-	/* O_NONBLOCK: opening a fifo named as an input must not hang the
-	 * link; it is not read at all. */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	in->err = 0;
-	in->size = 0;
-	in->changed = false;
-	memset(&in->mtime, 0, sizeof(in->mtime));
-	if (fd < 0 || fstat(fd, &st)) {
-		in->err = errno;
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	in->mtime = st.st_mtim;
-	if (!S_ISREG(st.st_mode)) {
-		in->err = KW_LINKLOG_NOT_REGULAR;
-		close(fd);
-		return -1;
-	}
-	XXH3_128bits_reset(xs);
-	for (;;) {
-		ssize_t got = read(fd, buf, HASH_CHUNK);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			in->err = errno;
-			break;
-		}
-		if (got == 0)
-			break;
-		XXH3_128bits_update(xs, buf, (size_t)got);
-		in->size += (uint64_t)got;
-		/* The size fstat gave, read: no read for the end of file (a
-		 * file that grows meanwhile is caught by the size and time
-		 * compared after the link). */
-		if (in->size == (uint64_t)st.st_size)
-			break;
-	}
-	close(fd);
-	XXH128_canonicalFromHash(&c, XXH3_128bits_digest(xs));
-	memcpy(in->hash, c.digest, 16);
-	return in->err ? -1 : 0;
-}
-
 int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 {
-	if (!hash_state && !(hash_state = XXH3_createState()))
-		kw_die(KW_EXIT_SELF, "out of memory");
-	if (!hash_buf)
-		hash_buf = kw_malloc(HASH_CHUNK);
-	return hash_file_with(path, in, hash_state, hash_buf);
+	struct kw_input_content c;
+	int rc = inputs_hash_file(path, &c);
+	in->err = c.err;
+	in->size = c.size;
+	in->mtime = c.mtime;
+	memcpy(in->hash, c.hash, sizeof(in->hash));
+	in->changed = false;
+	return rc;
 }
 
-/* The second half of a long input list, hashed by a second thread: the
- * hashing of hundreds of small files is mostly system calls, and the
- * link waits for it. */
-struct hash_half {
-	struct kw_linklog_input *in;
-	size_t n;
-};
-
-static void *hash_half_run(void *arg)
-{
-	struct hash_half *h = arg;
-	XXH3_state_t *xs = XXH3_createState();
-	unsigned char *buf = malloc(HASH_CHUNK);
-	if (!xs || !buf) {
-		free(buf);
-		XXH3_freeState(xs);
-		return arg; /* not done: the caller hashes them */
-	}
-	for (size_t i = 0; i < h->n; i++)
-		hash_file_with(h->in[i].path, &h->in[i], xs, buf);
-	free(buf);
-	XXH3_freeState(xs);
-	return NULL;
-}
-
-/* Hash every listed input; its path and kind come from LIST. */
+/* Each input of LIST, its content as the listing hashed it or, from a
+ * list made without hashing, hashed now. */
 static void hash_inputs(struct kw_linklog_link *l, const struct kw_inputs *list)
 {
-	enum { SPLIT_MIN = 64 };
 	l->nin = list->n;
 	l->in = kw_calloc(list->n ? list->n : 1, sizeof(*l->in));
 	for (size_t i = 0; i < list->n; i++) {
-		l->in[i].path = kw_strdup(list->v[i].path);
-		l->in[i].kind = list->v[i].kind;
+		struct kw_linklog_input *in = &l->in[i];
+		const struct kw_input_content *c = &list->v[i].content;
+		in->path = kw_strdup(list->v[i].path);
+		in->kind = list->v[i].kind;
+		if (!list->hashed) {
+			linklog_hash_file(in->path, in);
+			continue;
+		}
+		in->err = c->err;
+		in->size = c->size;
+		in->mtime = c->mtime;
+		memcpy(in->hash, c->hash, sizeof(in->hash));
 	}
-	size_t first = list->n;
-	struct hash_half half = { 0 };
-	pthread_t tid;
-	bool threaded = false;
-	if (list->n >= SPLIT_MIN) {
-		first = list->n / 2;
-		half = (struct hash_half){ l->in + first, list->n - first };
-		threaded = !pthread_create(&tid, NULL, hash_half_run, &half);
-		if (!threaded)
-			first = list->n;
-	}
-	for (size_t i = 0; i < first; i++)
-		linklog_hash_file(l->in[i].path, &l->in[i]);
-	void *undone = NULL;
-	if (threaded)
-		pthread_join(tid, &undone);
-	for (size_t i = 0; undone && i < half.n; i++)
-		linklog_hash_file(half.in[i].path, &half.in[i]);
 }
 
 /* Does --log-inputs select a link of class CLS? */
@@ -203,6 +115,89 @@ static bool inputs_selected(const struct kw_config *cfg, enum kw_link_class cls)
 	if (!strcmp(which, "none"))
 		return false;
 	return cls == KW_CLASS_SERIAL;
+}
+
+static json_t *render_inputs(const struct kw_linklog_link *l);
+
+static bool check_inputs_after(struct kw_linklog_link *l);
+
+/* The work on the inputs' part of the record that a second thread does
+ * while the main one waits: encoding it while the linker runs (for
+ * hundreds of inputs it is most of the record, about 100 bytes each), and
+ * stat'ing each input again while the output is hashed. */
+struct kw_linklog_early {
+	pthread_t tid;
+	bool running;
+	struct kw_linklog_link *l;
+	char *text;               /* the "inputs" array as JSON, or NULL */
+	bool checked;             /* check_inputs_after ran */
+	bool changed;             /* and found an input changed */
+};
+
+static void *encode_inputs(void *arg)
+{
+	struct kw_linklog_early *e = arg;
+	json_t *a = render_inputs(e->l);
+	e->text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(a);
+	return NULL;
+}
+
+static void *recheck_inputs(void *arg)
+{
+	struct kw_linklog_early *e = arg;
+	e->changed = check_inputs_after(e->l);
+	e->checked = true;
+	return NULL;
+}
+
+static void early_join(struct kw_linklog_early *e)
+{
+	if (e && e->running) {
+		pthread_join(e->tid, NULL);
+		e->running = false;
+	}
+}
+
+static void early_start(struct kw_linklog_link *l)
+{
+	enum { EARLY_MIN = 32 }; /* a few inputs are not worth a thread */
+	if (l->nin < EARLY_MIN)
+		return;
+	struct kw_linklog_early *e = kw_calloc(1, sizeof(*e));
+	e->l = l;
+	e->running = !pthread_create(&e->tid, NULL, encode_inputs, e);
+	l->early = e; /* without the thread, it is all done in linklog_end */
+}
+
+void linklog_linker_exited(struct kw_linklog_link *l)
+{
+	struct kw_linklog_early *e = l->early;
+	if (!e)
+		return;
+	early_join(e); /* long done: the linker ran meanwhile */
+	e->running = !pthread_create(&e->tid, NULL, recheck_inputs, e);
+}
+
+/* Wait for the second thread; the early text (taken), or NULL when an
+ * input changed (the record says so: encoded again) or there is none. */
+static char *early_finish(struct kw_linklog_link *l)
+{
+	struct kw_linklog_early *e = l->early;
+	char *text;
+	if (!e)
+		return NULL;
+	early_join(e);
+	if (!e->checked)
+		e->changed = check_inputs_after(l);
+	text = e->text;
+	if (e->changed) {
+		free(text); /* a race caught: encoded again, with it */
+		text = NULL;
+	}
+	free(e);
+	l->early = NULL;
+	return text;
 }
 
 void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char *const argv[],
@@ -218,28 +213,31 @@ void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char 
 	l->inputs_logged = inputs_selected(cfg, cls);
 	if (!l->inputs_logged)
 		return;
-	inputs_list(args->words.v, args->words.n, linker_path,
-		    threads_linker_kind(linker_path, argv[0]), &l->listed);
+	inputs_list_hashed(args->words.v, args->words.n, linker_path,
+			   threads_linker_kind(linker_path, argv[0]), &l->listed);
 	hash_inputs(l, &l->listed);
 	l->inputs_hashed_before = true;
+	early_start(l);
 }
 
-/* Compare each input's size and mtime with what was hashed. */
-static void check_inputs_after(struct kw_linklog_link *l)
+/* Compare each input's size and mtime with what was hashed. Did any
+ * change? */
+static bool check_inputs_after(struct kw_linklog_link *l)
 {
+	bool any = false;
 	for (size_t i = 0; i < l->nin; i++) {
 		struct kw_linklog_input *in = &l->in[i];
 		struct stat st;
 		if (stat(in->path, &st)) {
 			in->changed = !in->err; /* it went away while the link ran */
-			continue;
+		} else if (!in->err) {
+			in->changed = (uint64_t)st.st_size != in->size ||
+				      st.st_mtim.tv_sec != in->mtime.tv_sec ||
+				      st.st_mtim.tv_nsec != in->mtime.tv_nsec;
 		}
-		if (in->err)
-			continue;
-		in->changed = (uint64_t)st.st_size != in->size ||
-			      st.st_mtim.tv_sec != in->mtime.tv_sec ||
-			      st.st_mtim.tv_nsec != in->mtime.tv_nsec;
+		any |= in->changed;
 	}
+	return any;
 }
 
 /* PATH with "." and empty components removed and "x/.." folded, as text:
@@ -417,8 +415,14 @@ static json_t *render_common(const char *kind, struct timespec t, const char *ou
 	return o;
 }
 
-json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
-		       const struct kw_link_record *rec, const char *snapshot)
+/* The placeholder of the inputs encoded early: a key of ours followed by
+ * null, which no string of the record can contain unescaped. */
+#define EARLY_SLOT "\"inputs\":null"
+
+/* The record; with EARLY, "inputs" is EARLY_SLOT, for the text encoded
+ * while the link ran. */
+static json_t *render_record(const struct kw_linklog_link *l, const struct kw_config *cfg,
+			     const struct kw_link_record *rec, const char *snapshot, bool early)
 {
 	json_t *o = render_common("link", rec->start_time, rec->output);
 	double load[3] = { 0, 0, 0 };
@@ -447,7 +451,7 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 	/* The inputs. */
 	if (l->inputs_logged) {
 		const struct kw_inputs *list = l->inputs_hashed_before ? &l->listed : &rec->inputs;
-		kwjson_set(o, "inputs", render_inputs(l));
+		kwjson_set(o, "inputs", early ? json_null() : render_inputs(l));
 		kwjson_set(o, "inputs_incomplete", json_boolean(list->incomplete));
 		kwjson_set(o, "inputs_why",
 				    list->why ? kwjson_string(list->why) : json_null());
@@ -492,6 +496,40 @@ json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *
 	else
 		kwjson_set(o, "load", json_null());
 	return o;
+}
+
+json_t *linklog_render(const struct kw_linklog_link *l, const struct kw_config *cfg,
+		       const struct kw_link_record *rec, const char *snapshot)
+{
+	return render_record(l, cfg, rec, snapshot, false);
+}
+
+/* The record's line: EARLY (taken), when not NULL, is the inputs array
+ * encoded while the link ran, spliced in at its slot. */
+static char *record_line(const struct kw_linklog_link *l, const struct kw_config *cfg,
+			 const struct kw_link_record *rec, const char *snapshot, char *early)
+{
+	json_t *o = render_record(l, cfg, rec, snapshot, early != NULL);
+	char *line = kwjson_line(o), *slot;
+	json_decref(o);
+	if (!early)
+		return line;
+	slot = strstr(line, EARLY_SLOT);
+	if (!slot || strstr(slot + 1, EARLY_SLOT)) {
+		/* Cannot happen (see EARLY_SLOT): encode it all again. */
+		free(line);
+		free(early);
+		return record_line(l, cfg, rec, snapshot, NULL);
+	}
+	size_t head = (size_t)(slot - line) + strlen("\"inputs\":");
+	size_t tail = strlen(slot + strlen(EARLY_SLOT)), mid = strlen(early);
+	char *whole = kw_malloc(head + mid + tail + 1);
+	memcpy(whole, line, head);
+	memcpy(whole + head, early, mid);
+	memcpy(whole + head + mid, slot + strlen(EARLY_SLOT), tail + 1);
+	free(line);
+	free(early);
+	return whole;
 }
 
 int linklog_append_line(const char *path, const char *line, size_t len, char **why)
@@ -633,10 +671,9 @@ done:
 
 /* Append the record O (consumed) to LOG; a failure is one warning on
  * "WHAT OUTPUT". */
-static void append_record(const char *log, json_t *o, const char *what, const char *output)
+static void append_line(const char *log, char *line, const char *what, const char *output)
 {
-	char *line = kwjson_line(o), *why = NULL;
-	json_decref(o);
+	char *why = NULL;
 	if (linklog_append_line(log, line, strlen(line), &why)) {
 		kw_warn("link log %s: %s %s not written: %s", log, what, output, why);
 		free(why);
@@ -646,6 +683,7 @@ static void append_record(const char *log, json_t *o, const char *what, const ch
 
 static void release_link(struct kw_linklog_link *l)
 {
+	free(early_finish(l));
 	for (size_t i = 0; i < l->nin; i++)
 		free(l->in[i].path);
 	free(l->in);
@@ -666,7 +704,10 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 		return;
 	}
 	l->enabled = true;
-	if (l->inputs_hashed_before) {
+	char *early = NULL;
+	if (l->early) {
+		early = early_finish(l); /* the inputs stat'ed again, too */
+	} else if (l->inputs_hashed_before) {
 		check_inputs_after(l);
 	} else if ((l->inputs_logged = inputs_selected(cfg, rec->cls))) {
 		hash_inputs(l, &rec->inputs);
@@ -680,8 +721,8 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 		why = NULL;
 	}
 
-	append_record(log, linklog_render(l, cfg, rec, snapshot), "record of",
-		      rec->output ? rec->output : "(no output)");
+	append_line(log, record_line(l, cfg, rec, snapshot, early), "record of",
+		    rec->output ? rec->output : "(no output)");
 	free(snapshot);
 	release_link(l);
 }
@@ -727,9 +768,12 @@ json_t *linklog_render_regen(const struct kw_linklog_regen *r)
 void linklog_regen_end(const struct kw_linklog_regen *r, const struct kw_config *cfg)
 {
 	const char *log = config_text(cfg, KW_OPT_LOG);
-	if (*log)
-		append_record(log, linklog_render_regen(r), "regeneration record of",
-			      r->output ? r->output : "(no output)");
+	if (!*log)
+		return;
+	json_t *o = linklog_render_regen(r);
+	append_line(log, kwjson_line(o), "regeneration record of",
+		    r->output ? r->output : "(no output)");
+	json_decref(o);
 }
 
 /* Reading. */

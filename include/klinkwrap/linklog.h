@@ -31,7 +31,7 @@ struct kw_linklog_input {
 	char *path;               /* as the linker opens it */
 	enum kw_input_kind kind;
 	int err;                  /* errno when it could not be read, else 0, or: */
-#define KW_LINKLOG_NOT_REGULAR (-1) /* a fifo, a device: never read */
+#define KW_LINKLOG_NOT_REGULAR KW_INPUT_NOT_REGULAR /* a fifo, a device: never read */
 	uint64_t size;            /* bytes hashed */
 	struct timespec mtime;    /* before the link */
 	unsigned char hash[16];   /* XXH3-128 of the content, canonical byte order */
@@ -49,14 +49,24 @@ struct kw_linklog_link {
 	struct kw_inputs listed;  /* the inputs linklog_begin listed */
 	struct kw_linklog_input *in;
 	size_t nin;
+	/* The "inputs" array, encoded by a thread while the linker runs
+	 * (linklog_begin), so that linklog_end has only the rest to encode. */
+	struct kw_linklog_early *early;
 };
 
 /* Before a link: note ARGV (borrowed until linklog_end) and, when
  * --log-inputs selects the link, list its inputs from ARGS (the analysed
  * arguments of the linker at LINKER_PATH) and hash each, so that the hash
- * is of what the linker is about to read. Does nothing without --log. */
+ * is of what the linker is about to read; their part of the record is
+ * then encoded in a second thread while the link runs. Does nothing
+ * without --log. */
 void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char *const argv[],
 		   const char *linker_path, const struct kw_linkargs *args);
+
+/* The linker of L has exited: its inputs are stat'ed again now (in the
+ * second thread, while the caller hashes the output). Optional: else
+ * linklog_end does it. */
+void linklog_linker_exited(struct kw_linklog_link *l);
 
 /* After the link REC: check the inputs' size and mtime again (a change is
  * a race caught in the act), write the snapshot of a serial link's symbol
@@ -109,10 +119,8 @@ unsigned linklog_kallsyms_pass(const char *output);
 void linklog_argv_hash(char *const argv[], size_t n, char out[33]);
 
 /* Hash the file PATH: its size, mtime and content hash into *IN (path and
- * kind untouched). Reads with read(2), never mmap, so a file truncated
- * under us is an error, not a SIGBUS; a file that is not regular (a fifo)
- * is opened without blocking and not read. One buffer is shared by all
- * calls (klinkwrap hashes from one thread). Returns 0, or -1 with in->err. */
+ * kind untouched), as inputs_hash_file does. Returns 0, or -1 with
+ * in->err. */
 int linklog_hash_file(const char *path, struct kw_linklog_input *in);
 
 /* The record of REC and L as JSON (the log's line, before encoding). */

@@ -124,6 +124,25 @@ static char *listing(struct kw_inputs *in, enum kw_linker_kind kind, const char 
 		     int argc, char *argv[])
 {
 	inputs_list(argv, (size_t)argc, linker, kind, in);
+	/* The hashed listing is the same list, each file hashed as
+	 * inputs_hash_file hashes it alone. */
+	struct kw_inputs h;
+	inputs_list_hashed(argv, (size_t)argc, linker, kind, &h);
+	assert_false(in->hashed);
+	assert_true(h.hashed);
+	assert_int_equal(h.n, in->n);
+	assert_int_equal(h.incomplete, in->incomplete);
+	for (size_t i = 0; i < in->n; i++) {
+		struct kw_input_content c;
+		assert_string_equal(h.v[i].path, in->v[i].path);
+		assert_int_equal(h.v[i].kind, in->v[i].kind);
+		assert_int_equal(h.v[i].parent, in->v[i].parent);
+		inputs_hash_file(in->v[i].path, &c);
+		assert_int_equal(h.v[i].content.err, c.err);
+		assert_int_equal(h.v[i].content.size, c.size);
+		assert_memory_equal(h.v[i].content.hash, c.hash, sizeof(c.hash));
+	}
+	inputs_release(&h);
 	size_t cap = 1, len = 0;
 	for (size_t i = 0; i < in->n; i++)
 		cap += strlen(in->v[i].path) + 32;

@@ -18,6 +18,7 @@
 
 #include "klinkwrap/config.h"
 #include "klinkwrap/json.h"
+#include "klinkwrap/linkargs.h"
 #include "klinkwrap/linklog.h"
 #include "klinkwrap/util.h"
 
@@ -385,6 +386,106 @@ static void test_end_changed_input(void **state)
 	free(dir);
 }
 
+/* A link of NIN inputs through linklog_begin and linklog_end, input
+ * RACED (or none, -1) rewritten while "the linker runs", with or without
+ * the linker's exit announced: the record's inputs are the files' own
+ * sizes and hashes (hashed alone by linklog_hash_file), in order, and
+ * only the raced one is flagged. Long lists are encoded by a second
+ * thread while the link runs; short ones and the raced one are not. */
+static void end_to_end(size_t nin, long raced, bool exited)
+{
+	char *dir = tmpdir();
+	char *log = kw_asprintf("%s/log", dir);
+	char **argv = kw_calloc(nin + 4, sizeof(*argv));
+	argv[0] = "ld";
+	argv[1] = "-o";
+	argv[2] = kw_asprintf("%s/out", dir);
+	for (size_t i = 0; i < nin; i++) {
+		argv[3 + i] = kw_asprintf("%s/m%zu.o", dir, i);
+		FILE *f = fopen(argv[3 + i], "w");
+		assert_non_null(f);
+		/* A NUL: an object, not read as a linker script. */
+		fprintf(f, "%c input %zu \"quoted\" %s", 0, i, i % 3 ? "x" : "longer");
+		assert_int_equal(fclose(f), 0);
+	}
+	struct kw_config cfg;
+	char *why = NULL;
+	config_init(&cfg);
+	assert_int_equal(config_set(&cfg, KW_OPT_LOG, log, KW_SRC_CMDLINE, &why), 0);
+	assert_int_equal(config_set(&cfg, KW_OPT_LOG_INPUTS, "all", KW_SRC_CMDLINE, &why), 0);
+	struct kw_linkargs args;
+	assert_int_equal(linkargs_analyze((int)nin + 2, argv + 1, &args, &why), 0);
+
+	struct kw_linklog_link l;
+	linklog_begin(&l, &cfg, argv, "/usr/bin/ld", &args);
+	assert_true(l.inputs_hashed_before);
+	if (raced >= 0) /* another size: seen whatever the clock's grain */
+		write_file(argv[3 + raced], "rewritten while the link ran");
+	if (exited)
+		linklog_linker_exited(&l);
+	struct kw_link_record rec;
+	memset(&rec, 0, sizeof(rec));
+	rec.output = argv[2];
+	rec.cls = KW_CLASS_PLAIN;
+	rec.linker = "/usr/bin/ld";
+	rec.kind = KW_LINKER_BFD;
+	for (size_t i = 0; argv[i]; i++)
+		kw_strvec_push(&rec.argv, argv[i]);
+	rec.started = true;
+	linklog_end(&l, &cfg, &rec);
+
+	struct kw_linklog_file f;
+	assert_int_equal(linklog_read(log, &f, &why), 0);
+	assert_int_equal(json_array_size(f.records), 1);
+	json_t *r = json_array_get(f.records, 0);
+	json_t *in = json_object_get(r, "inputs");
+	assert_int_equal(json_array_size(in), nin);
+	for (size_t i = 0; i < nin; i++) {
+		json_t *o = json_array_get(in, i);
+		struct kw_linklog_input want;
+		char hex[33];
+		memset(&want, 0, sizeof(want));
+		assert_string_equal(linklog_str(o, "path"), argv[3 + i]);
+		assert_string_equal(linklog_str(o, "kind"), "object");
+		assert_int_equal(json_is_true(json_object_get(o, "changed")), (long)i == raced);
+		if ((long)i == raced)
+			continue; /* its hash is of the file before the race */
+		assert_int_equal(linklog_hash_file(argv[3 + i], &want), 0);
+		for (int k = 0; k < 16; k++)
+			snprintf(hex + 2 * k, 3, "%02x", want.hash[k]);
+		assert_int_equal(json_integer_value(json_object_get(o, "size")), want.size);
+		assert_string_equal(linklog_str(o, "hash"), hex);
+	}
+	assert_string_equal(linklog_str(r, "output"), argv[2]);
+	assert_string_equal(linklog_str(r, "inputs_hashed"), "before");
+	linklog_file_release(&f);
+
+	linkargs_release(&args);
+	kw_strvec_clear(&rec.argv);
+	config_release(&cfg);
+	for (size_t i = 0; i < nin; i++) {
+		unlink(argv[3 + i]);
+		free(argv[3 + i]);
+	}
+	free(argv[2]);
+	free(argv);
+	unlink(log);
+	rmdir(dir);
+	free(log);
+	free(dir);
+}
+
+static void test_end_to_end(void **state)
+{
+	(void)state;
+	end_to_end(3, -1, true);   /* encoded after the link */
+	end_to_end(200, -1, true); /* encoded while it runs, stat'ed while the output is hashed */
+	end_to_end(200, -1, false);
+	end_to_end(200, 57, true); /* the race: encoded again */
+	end_to_end(200, 0, false);
+	end_to_end(5, 4, true);
+}
+
 /* The thread options klinkwrap inserted are recorded apart, and the argv
  * hash is over the arguments as given. */
 static void test_render_thread_args(void **state)
@@ -477,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_append_failures),
 		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_end_changed_input),
+		cmocka_unit_test(test_end_to_end),
 		cmocka_unit_test(test_render_thread_args),
 		cmocka_unit_test(test_render_regen),
 	};
