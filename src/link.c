@@ -285,12 +285,12 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 	memset(&rec, 0, sizeof(rec));
 	rc = run_prepared(cfg, argv, path, &args, &log, &rec);
 	linkargs_release(&args);
-	linklog_end(&log, cfg, &rec);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
 		char *line = link_record_summary(&rec);
 		kw_error("%s", line);
 		free(line);
 	}
+	linklog_end(&log, cfg, &rec);
 	int status = rec.status;
 	link_record_release(&rec);
 	if (rc)

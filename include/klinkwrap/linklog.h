@@ -46,6 +46,7 @@ struct kw_linklog_link {
 				   * relinks (set by the caller that relinks) */
 	bool inputs_logged;       /* --log-inputs selected this link */
 	bool inputs_hashed_before; /* hashed before the link (linklog_begin) */
+	double begin_time;        /* seconds linklog_begin took (--verbose) */
 	struct kw_inputs listed;  /* the inputs linklog_begin listed */
 	struct kw_linklog_input *in;
 	size_t nin;

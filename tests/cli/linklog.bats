@@ -52,6 +52,30 @@ valid_lines() {
 	jq -e '.makelevel == 2' level.jsonl
 }
 
+@test "--verbose --log: the log's own cost, its input count and record size as written" {
+	# 40 inputs: the inputs are encoded by the second thread while ld runs.
+	local i objs=()
+	for i in $(seq 40); do
+		printf 'int f%d(void) { return %d; }\n' "$i" "$i" >"f$i.c"
+		cc -c -o "f$i.o" "f$i.c"
+		objs+=("f$i.o")
+	done
+	run --separate-stderr "$KLINKWRAP" --verbose --log="$PWD/v.jsonl" --log-inputs=all \
+		ld -o app main.o helper.o "${objs[@]}" -e main
+	[ "$status" -eq 0 ]
+	echo "$stderr"
+	local re='^klinkwrap: app: link log: ([0-9]+) input\(s\) hashed in [0-9]+\.[0-9]{3} ms before the link, a record of ([0-9]+) bytes written in [0-9]+\.[0-9]{3} ms after it$'
+	[[ ${stderr_lines[1]} =~ $re ]]
+	[ "${BASH_REMATCH[1]}" -eq 42 ]
+	[ "$(jq '.inputs | length' v.jsonl)" -eq 42 ]
+	[ "${BASH_REMATCH[2]}" -eq "$(wc -c <v.jsonl)" ]
+	[[ ${stderr_lines[0]} == "klinkwrap: app: "*" exited 0 after "* ]]
+	# The record is what the encoder gives, inputs and all.
+	jq -e '[.inputs[].path] == ["main.o", "helper.o"] + [range(1; 41) | "f\(.).o"] and
+		all(.inputs[]; .changed == false and (.hash | test("^[0-9a-f]{32}$")))' v.jsonl
+	[ "$(jq -r '.inputs[2].hash' v.jsonl)" = "$(/usr/bin/python3 -c 'import sys, xxhash; print(xxhash.xxh3_128_hexdigest(open(sys.argv[1], "rb").read()))' f1.o)" ]
+}
+
 @test "KLINKWRAP_LOG, --log-argv, the argv hash over the arguments as given" {
 	KLINKWRAP_LOG=$PWD/a.jsonl "$KLINKWRAP" --log-argv ld -o app main.o helper.o -e main
 	"$KLINKWRAP" --log="$PWD/a.jsonl" ld -o app main.o helper.o -e main
