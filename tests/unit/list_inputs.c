@@ -2,7 +2,7 @@
  * that the bats suites can compare it with what the linker itself reports
  * (--trace). Not a test by itself (tests/run-tests runs only test_*).
  *
- *     list_inputs [--repeat=N] LINKER [LINKER-ARGS...]
+ *     list_inputs [--repeat=N] [--hashed] LINKER [LINKER-ARGS...]
  *
  * LINKER is found as klinkwrap finds it (a path, or PATH); the arguments
  * go through the same response-file expansion as a wrapped link. Prints
@@ -11,7 +11,9 @@
  * "libdir<TAB>DIR" for each directory -l searched, and last
  * "incomplete<TAB>WHY" when the list may miss files. Exit 0, or 125 when
  * the arguments cannot be read. --repeat=N (for bench/) lists N times
- * and reports the mean wall and CPU time of one inputs_list on stderr. */
+ * and reports the mean wall and CPU time of one inputs_list on stderr;
+ * --hashed times inputs_list_hashed instead (the link log's listing). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +32,22 @@ int main(int argc, char *argv[])
 	char *path, *why;
 	int rc;
 	long repeat = 1;
+	bool hashed = false;
 
 	if (argc > 1 && !strncmp(argv[1], "--repeat=", 9)) {
 		repeat = strtol(argv[1] + 9, NULL, 10);
 		argv++;
 		argc--;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--hashed")) {
+		hashed = true;
+		argv++;
+		argc--;
+	}
+	void (*list)(char *const[], size_t, const char *, enum kw_linker_kind,
+		     struct kw_inputs *) = hashed ? inputs_list_hashed : inputs_list;
 	if (argc < 2 || repeat < 1) {
-		fprintf(stderr, "usage: list_inputs [--repeat=N] LINKER [LINKER-ARGS...]\n");
+		fprintf(stderr, "usage: list_inputs [--repeat=N] [--hashed] LINKER [LINKER-ARGS...]\n");
 		return KW_EXIT_SELF;
 	}
 	if ((rc = locate_linker(argv[1], &path)) != 0)
@@ -53,10 +63,10 @@ int main(int argc, char *argv[])
 	getrusage(RUSAGE_SELF, &ru0);
 	double start = kw_monotonic();
 	for (long r = 1; r < repeat; r++) {
-		inputs_list(la.words.v, la.words.n, path, kind, &in);
+		list(la.words.v, la.words.n, path, kind, &in);
 		inputs_release(&in);
 	}
-	inputs_list(la.words.v, la.words.n, path, kind, &in);
+	list(la.words.v, la.words.n, path, kind, &in);
 	if (repeat > 1) {
 		double wall = kw_monotonic() - start;
 		getrusage(RUSAGE_SELF, &ru1);
@@ -65,8 +75,9 @@ int main(int argc, char *argv[])
 			     (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
 			     (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
 			     (double)(ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec) / 1e6;
-		fprintf(stderr, "inputs_list: %.1f us per call, %.1f us CPU (%ld calls, %zu inputs)\n",
-			wall * 1e6 / (double)repeat, cpu * 1e6 / (double)repeat, repeat, in.n);
+		fprintf(stderr, "%s: %.1f us per call, %.1f us CPU (%ld calls, %zu inputs)\n",
+			hashed ? "inputs_list_hashed" : "inputs_list", wall * 1e6 / (double)repeat,
+			cpu * 1e6 / (double)repeat, repeat, in.n);
 	}
 	for (size_t i = 0; i < in.n; i++) {
 		if (in.v[i].parent == KW_INPUT_TOP)
