@@ -279,11 +279,16 @@ static const char *rec_section(const struct kw_symset_priv *p, const struct rec 
 		return "*ABS*";
 	if (reserved == SHN_COMMON)
 		return "*COM*";
-	/* Static names for the few others: no allocation per symbol. */
+	/* Static names for the few others: no allocation per symbol, and no
+	 * snprintf (the hash's set-up names all 254 of them, every link). */
 	static char res[SHN_HIRESERVE - SHN_LORESERVE + 1][16];
 	char *name = res[reserved - SHN_LORESERVE];
-	if (!name[0])
-		snprintf(name, sizeof(res[0]), "*RES-0x%04x*", reserved);
+	if (!name[0]) {
+		static const char hex[] = "0123456789abcdef";
+		memcpy(name, "*RES-0x0000*", 13);
+		for (int d = 0; d < 4; d++)
+			name[10 - d] = hex[(reserved >> (4 * d)) & 0xf];
+	}
 	return name;
 }
 
