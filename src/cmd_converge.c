@@ -105,9 +105,10 @@ static int generic_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	struct generic *g = ctx;
 	converge_progress(g->progress, "LD", g->output, pass);
 	struct kw_link_record rec;
-	int rc = link_once(g->cfg, g->argv, &rec);
+	struct kw_linklog_link log;
+	int rc = link_once_logged(g->cfg, g->argv, &log, &rec);
 	/* Every pass is a link of the log (--log), with its pass number. */
-	struct kw_linklog_link log = { .argv_given = g->argv, .fixpoint_pass = pass };
+	log.fixpoint_pass = pass;
 	linklog_end(&log, g->cfg, &rec);
 	if (!rc && !(WIFEXITED(rec.status) && WEXITSTATUS(rec.status) == 0)) {
 		g->link_status = rec.status;

@@ -254,9 +254,10 @@ static int kbuild_link(void *ctx, unsigned pass, struct kw_symmap *map)
 	}
 	converge_progress(k->progress, "LD", k->output, pass);
 	struct kw_link_record rec;
-	int rc = link_once(k->cfg, k->argv, &rec);
+	struct kw_linklog_link log;
+	int rc = link_once_logged(k->cfg, k->argv, &log, &rec);
 	/* klinkwrap's relinks go to the log (--log) with their pass numbers. */
-	struct kw_linklog_link log = { .argv_given = k->argv, .fixpoint_pass = pass };
+	log.fixpoint_pass = pass;
 	linklog_end(&log, k->cfg, &rec);
 	k->last_status = rec.status;
 	if (!rc && !(WIFEXITED(rec.status) && WEXITSTATUS(rec.status) == 0))
@@ -363,15 +364,15 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 		lock_fd = classify_lock(la.output, &waited);
 	}
 	struct kw_link_record rec;
-	int rc = link_once(cfg, argv, &rec);
-	struct kw_linklog_link log = { .argv_given = argv };
-	linklog_end(&log, cfg, &rec);
+	struct kw_linklog_link log;
+	int rc = link_once_logged(cfg, argv, &log, &rec);
 	k.last_status = rec.status;
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
 		char *line = link_record_summary(&rec);
 		kw_error("%s", line);
 		free(line);
 	}
+	linklog_end(&log, cfg, &rec);
 	bool linked = !rc && WIFEXITED(rec.status) && WEXITSTATUS(rec.status) == 0;
 	link_record_release(&rec);
 	struct kw_symmap before = { 0 }, first = { 0 };

@@ -171,11 +171,17 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	return rc;
 }
 
-int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_record *rec)
+/* link_once, and link_once_logged when LOG is not NULL. */
+static int once(const struct kw_config *cfg, char *const argv[], struct kw_linklog_link *log,
+		struct kw_link_record *rec)
 {
 	struct kw_linkargs args;
 	char *path, *why;
 	memset(rec, 0, sizeof(*rec));
+	if (log) {
+		memset(log, 0, sizeof(*log));
+		log->argv_given = argv;
+	}
 	int rc = prepare(argv, &path, &args, &why);
 	if (rc < 0) {
 		kw_error("%s", why);
@@ -190,9 +196,22 @@ int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_re
 		rec->exit_code = rc;
 		return rc;
 	}
-	rc = run_prepared(cfg, argv, path, &args, NULL, rec);
+	if (log)
+		linklog_begin(log, cfg, argv, path, &args);
+	rc = run_prepared(cfg, argv, path, &args, log, rec);
 	linkargs_release(&args);
 	return rc;
+}
+
+int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_record *rec)
+{
+	return once(cfg, argv, NULL, rec);
+}
+
+int link_once_logged(const struct kw_config *cfg, char *const argv[],
+		     struct kw_linklog_link *log, struct kw_link_record *rec)
+{
+	return once(cfg, argv, log, rec);
 }
 
 void link_record_release(struct kw_link_record *rec)

@@ -83,6 +83,15 @@ struct kw_link_record {
  * calls, KW_WRAPPED_ENV) are link_run's, not link_once's. Release REC with
  * link_record_release. */
 int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_record *rec);
+
+struct kw_linklog_link;
+/* link_once with the link log's view of the link begun first
+ * (linklog_begin: with --log, the inputs hashed before the linker starts)
+ * and told when the linker exits; the caller ends it with linklog_end
+ * after setting what only it knows (the fixed-point pass). LOG is usable
+ * by linklog_end whatever the outcome. */
+int link_once_logged(const struct kw_config *cfg, char *const argv[],
+		     struct kw_linklog_link *log, struct kw_link_record *rec);
 void link_record_release(struct kw_link_record *rec);
 
 /* The --verbose summary line of a link that ran, without the "klinkwrap: "

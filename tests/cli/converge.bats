@@ -177,6 +177,16 @@ check_osc() {
 			.command == ["sh", "-c", $regen] and .exit == 0 and .signal == 0 and
 			.started == true and .object == null and .padded == null)) and
 		([.[] | select(.kind == "link")] | all(.exit == 0))' "$FIX/log"
+	# Every pass's inputs are hashed before its linker starts, as the
+	# wrapper's are: the table object CMD rewrites has a hash per pass.
+	fixture bfd k3
+	converge --sysmap --log="$FIX/log" --log-inputs=all
+	[ "$status" -eq 0 ]
+	jq -e -s '[.[] | select(.kind == "link")] | length == 3 and
+		all(.inputs_hashed == "before" and (.inputs | length) > 0 and
+			all(.inputs[]; .changed == false and (.hash | type) == "string"))' "$FIX/log"
+	[ "$(jq -r -s '[.[] | select(.kind == "link") | .inputs[] | .path + " " + .hash] | unique |
+		map(split(" ")[0]) | group_by(.) | map(select(length == 3)) | length' "$FIX/log")" -ge 1 ]
 	# The numbers are those of the progress lines: REGEN (pass 2) comes
 	# before LD (pass 2).
 	[ "$(grep -o '(pass [0-9]*)' "$FIX/stdout" | tr -dc '0-9\n' | paste -sd' ')" = "1 2 2 3 3" ]

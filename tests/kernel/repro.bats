@@ -65,6 +65,10 @@ trace_inputs() {
 	[[ ${lines[2]} == "vmlinux  "*"exit 0  symhash "* ]]
 	# The final link has the symbol set of the last pass (the kernel's check).
 	[ "$(jq -r -s '[.[] | select(.class == "serial")] | .[1].symhash == .[2].symhash' "$log")" = true ]
+	# All three, the final one through Kbuild mode too, hashed their inputs
+	# before the linker started, and none changed meanwhile.
+	[ "$(jq -r -s '[.[] | select(.class == "serial")] | map(.inputs_hashed) | join(" ")' "$log")" = "before before before" ]
+	[ "$(jq -s '[.[] | select(.class == "serial") | .inputs[] | select(.changed)] | length' "$log")" -eq 0 ]
 
 	# Every file ld --trace reports for the three serial links is among
 	# the inputs the log recorded for them.
