@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,19 @@ static void early_join(struct kw_linklog_early *e)
 	}
 }
 
+/* Start FN in a thread that takes no signals: they are the main thread's
+ * (exec.c forwards them to the linker, and a signal blocked while the
+ * linker starts must wait for its pid, not be taken by this thread). */
+static bool start_quiet_thread(pthread_t *tid, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	bool started = !pthread_create(tid, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return started;
+}
+
 static void early_start(struct kw_linklog_link *l)
 {
 	enum { EARLY_MIN = 32 }; /* a few inputs are not worth a thread */
@@ -166,7 +180,7 @@ static void early_start(struct kw_linklog_link *l)
 		return;
 	struct kw_linklog_early *e = kw_calloc(1, sizeof(*e));
 	e->l = l;
-	e->running = !pthread_create(&e->tid, NULL, encode_inputs, e);
+	e->running = start_quiet_thread(&e->tid, encode_inputs, e);
 	l->early = e; /* without the thread, it is all done in linklog_end */
 }
 
@@ -176,7 +190,7 @@ void linklog_linker_exited(struct kw_linklog_link *l)
 	if (!e)
 		return;
 	early_join(e); /* long done: the linker ran meanwhile */
-	e->running = !pthread_create(&e->tid, NULL, recheck_inputs, e);
+	e->running = start_quiet_thread(&e->tid, recheck_inputs, e);
 }
 
 /* Wait for the second thread; the early text (taken), or NULL when an

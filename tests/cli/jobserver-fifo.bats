@@ -38,21 +38,29 @@ teardown() {
 	for i in $(seq 40); do is_elf p$i; done
 }
 
+# kill_holding SIG CMD...: run CMD (a wrapped link, --verbose, of "xyz"
+# tokens) in the background, its stderr in err.SIG, send it SIG once it
+# holds its tokens: it ends by SIG, and every byte is back.
+kill_holding() {
+	local sig=$1 pid st=0
+	shift
+	env --default-signal "$@" 2>err.$sig &
+	pid=$!
+	until grep -q holding err.$sig; do sleep 0.01; done
+	kill -$sig $pid
+	wait $pid || st=$?
+	[ "$st" -eq $((128 + $(kill -l $sig))) ]
+	[ "$(fifo_content)" = "tokens=3 bytes=78797a" ]
+}
+
 @test "fifo: links killed mid-link and crashing linkers give the bytes back" {
 	printf 'xyz' >&8
 	export MAKEFLAGS=" -j4 --jobserver-auth=fifo:$PWD/fifo"
 	slow_lld slow 0.5
 	crashing_lld crash
-	local sig pid
+	local sig
 	for sig in TERM INT HUP; do
-		env --default-signal "$KLINKWRAP" --verbose --threads=4 slow/ld.lld -o out main.o 2>err.$sig &
-		pid=$!
-		until grep -q holding err.$sig; do sleep 0.01; done
-		kill -$sig $pid
-		local st=0
-		wait $pid || st=$?
-		[ "$st" -eq $((128 + $(kill -l $sig))) ]
-		[ "$(fifo_content)" = "tokens=3 bytes=78797a" ]
+		kill_holding $sig "$KLINKWRAP" --verbose --threads=4 slow/ld.lld -o out main.o
 	done
 	[ "$(cat err.* | grep -c 'holding 3 token(s), lld gets 4 thread')" -eq 3 ]
 	[ "$(cat err.* | grep -c 'giving back 3 token(s)')" -eq 3 ]
@@ -64,6 +72,21 @@ teardown() {
 	run -127 "$KLINKWRAP" --verbose --threads=4 ./missing/ld.lld -o out main.o
 	[[ "$output" == *"holding 3 token(s)"* ]]
 	[ "$(fifo_content)" = "tokens=3 bytes=78797a" ]
+}
+
+@test "fifo: a logged link of 40 inputs killed mid-link (the log's second thread at work) gives the bytes back" {
+	printf 'xyz' >&8
+	export MAKEFLAGS=" -j4 --jobserver-auth=fifo:$PWD/fifo"
+	slow_lld slow 0.5
+	local i objs=() sig
+	for i in $(seq 40); do cp helper.o "h$i.o"; objs+=("h$i.o"); done
+	for sig in TERM INT; do
+		kill_holding $sig "$KLINKWRAP" --verbose --threads=4 --log="$PWD/k.jsonl" \
+			--log-inputs=all slow/ld.lld -o out main.o "${objs[@]}"
+	done
+	# Both links are in the log, ended by their signals, inputs and all.
+	jq -e -s 'length == 2 and [.[].signal] == [15, 2] and all(.[]; (.inputs | length) == 41)' k.jsonl
+	! pgrep -f "slow/ld.lld -o out" >/dev/null
 }
 
 @test "fifo removed while a link holds tokens: they still go back to the server" {
