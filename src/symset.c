@@ -77,11 +77,16 @@ struct kw_symset_priv {
 	struct rec *rec;        /* the set in canonical order (full opens) */
 	size_t count;
 	struct rec *nm;         /* the set in nm -n order (full opens) */
-	uint32_t *nmidx;        /* filtered opens: nm holds the records where
-				 * the scan left them, nm[nmidx[i]] is the i-th
-				 * in nm -n order (or nmidx is NULL and nm is in
-				 * that order) */
-	char *nmletter;         /* with nmidx: nm's letter of each record, by
+	/* Filtered opens: nm holds the records where the scan left them
+	 * (nmund undefined ones at the front, nmdef defined ones from
+	 * nmtop on, backwards), and the nm -n order as nm_order_keys made
+	 * it: nmkey (the undefined ones' keys, in nmbuf) and nmdefkey (the
+	 * defined ones', in nmbuf too). Or nmkey is NULL and nm is in that
+	 * order. */
+	uint64_t *nmbuf, *nmkey, *nmdefkey;
+	size_t nmund, nmtop, nmdef;
+	unsigned nmibits;
+	char *nmletter;         /* with nmkey: nm's letter of each record, by
 				 * position (the scan's, not found again per
 				 * line) */
 	bool hashed;            /* hash-only opens: no records, only HASH */
@@ -657,7 +662,7 @@ static void priv_free(struct kw_symset_priv *p)
 		return;
 	free(p->rec);
 	free(p->nm);
-	free(p->nmidx);
+	free(p->nmbuf);
 	free(p->nmletter);
 	free(p->strtab);
 	free(p->shstrtab);
@@ -1086,35 +1091,38 @@ static void nm_order(const char *strtab, struct rec *v, size_t nund, size_t ndef
 }
 
 /* Records by symbol-table rank: the K-th is BASE[K * STEP] (the scan
- * fills defined records from the back, so their step is -1). */
+ * fills defined records from the back, so their step is -1); a key's
+ * rank is its bits under MASK. */
 struct ranked {
 	const char *strtab;
 	const struct rec *base;
 	ptrdiff_t step;
+	uint64_t mask;
 };
 
-static const char *ranked_name(const struct ranked *r, uint32_t k)
+static const char *ranked_name(const struct ranked *r, uint64_t key)
 {
-	return r->strtab + r->base[(ptrdiff_t)k * r->step].name;
+	return r->strtab + r->base[(ptrdiff_t)(key & r->mask) * r->step].name;
 }
 
-static int rank_name_cmp(const void *a, const void *b, void *arg)
+static int key_name_cmp(const void *a, const void *b, void *arg)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	int c = strcmp(ranked_name(arg, x), ranked_name(arg, y));
-	return c ? c : (x > y) - (x < y);
+	const struct ranked *r = arg;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	int c = strcmp(ranked_name(r, x), ranked_name(r, y));
+	return c ? c : ((x & r->mask) > (y & r->mask)) - ((x & r->mask) < (y & r->mask));
 }
 
-/* Sort the N ranks K (ascending) by their records' names, equal names in
- * rank order: nm's order within one value. */
-static void sort_ranks_by_name(const struct ranked *r, uint32_t *k, size_t n)
+/* Sort the N keys K (in rank order) by their records' names, equal names
+ * in rank order: nm's order within one value. */
+static void sort_keys_by_name(const struct ranked *r, uint64_t *k, size_t n)
 {
 	if (n > SHORT_RUN) {
-		qsort_r(k, n, sizeof(*k), rank_name_cmp, (void *)r);
+		qsort_r(k, n, sizeof(*k), key_name_cmp, (void *)r);
 		return;
 	}
 	for (size_t i = 1; i < n; i++) {
-		uint32_t x = k[i];
+		uint64_t x = k[i];
 		size_t j = i;
 		for (; j > 0 && strcmp(ranked_name(r, x), ranked_name(r, k[j - 1])) < 0; j--)
 			k[j] = k[j - 1];
@@ -1122,22 +1130,23 @@ static void sort_ranks_by_name(const struct ranked *r, uint32_t *k, size_t n)
 	}
 }
 
-/* nm_order for a filtered set, as positions: ORDER[i] is where in V the
- * i-th record in nm -n order is. V holds NUND undefined records at the
- * front in symbol-table order and NDEF defined ones at V + TOP in
- * reverse symbol-table order (as the scan left them: no moving them).
- * Common values become their sizes. The defined ones sort as 8-byte keys,
- * (value - min) << ibits | rank, by the value bits in digits of up to 11
- * bits: a third of the bytes records would move, and no records moved
- * (the check's sort was a third of its time). KEYS: scratch of 2 * NDEF.
+/* nm_order for a filtered set, as keys: KEYS[i] names the i-th record in
+ * nm -n order (see nm_rec). V holds NUND undefined records at the front
+ * in symbol-table order and NDEF defined ones at V + TOP in reverse
+ * symbol-table order (as the scan left them: no moving them). Common
+ * values become their sizes. An undefined record's key is its rank; a
+ * defined one's (value - min) << *IBITS | rank, sorted by the value bits
+ * in digits of up to 11 bits: a third of the bytes records would move,
+ * none of the records moved, and the sorted keys are the order (the
+ * check's sort was a third of its time). KEYS: room for NUND + 2 * NDEF;
+ * the undefined ones' keys at KEYS, the defined ones' at *DEFKEYS.
  * Returns false, having done nothing but the common values, when a value
  * range and a rank do not fit in 64 bits (x86-64's per-CPU symbols at 0
  * and text at 0xffffffff81000000): nm_order sorts those. */
 static bool nm_order_keys(const char *strtab, struct rec *v, size_t nund, size_t top, size_t ndef,
-			  uint64_t *keys, uint32_t *order)
+			  uint64_t *keys, uint64_t **defkeys, unsigned *ibitsp)
 {
 	enum { KEY_BITS = 11, KEY_DIGITS = (64 + KEY_BITS - 1) / KEY_BITS };
-	struct ranked und = { strtab, v, 1 }, def = { strtab, v + top + ndef - 1, -1 };
 	uint64_t min = UINT64_MAX, max = 0;
 	for (size_t i = 0; i < ndef; i++) {
 		struct rec *d = &v[top + i];
@@ -1150,53 +1159,58 @@ static bool nm_order_keys(const char *strtab, struct rec *v, size_t nund, size_t
 	unsigned ibits = ndef > 1 ? 64 - (unsigned)__builtin_clzll((uint64_t)ndef - 1) : 1;
 	if (ndef && width + ibits > 64)
 		return false;
+	*ibitsp = ibits;
+	uint64_t imask = ((uint64_t)1 << ibits) - 1;
+	struct ranked und = { strtab, v, 1, ~(uint64_t)0 },
+		      def = { strtab, v + top + ndef - 1, -1, imask };
 	for (size_t i = 0; i < nund; i++)
-		order[i] = (uint32_t)i;
-	sort_ranks_by_name(&und, order, nund);
-	uint64_t *a = keys, *b = keys + ndef, imask = ((uint64_t)1 << ibits) - 1;
-	for (size_t k = 0; k < ndef; k++)
-		a[k] = (def.base[-(ptrdiff_t)k].value - min) << ibits | k;
-	if (width && ndef > 1) {
-		unsigned digits = (width + KEY_BITS - 1) / KEY_BITS;
-		unsigned bits = (width + digits - 1) / digits;
-		size_t buckets = (size_t)1 << bits, mask = buckets - 1;
-		uint32_t count[KEY_DIGITS << KEY_BITS];
-		memset(count, 0, digits * buckets * sizeof(*count));
-		for (size_t i = 0; i < ndef; i++) {
-			uint64_t k = a[i] >> ibits;
-			for (unsigned g = 0; g < digits; g++, k >>= bits)
-				count[g * buckets + (k & mask)]++;
+		keys[i] = i;
+	sort_keys_by_name(&und, keys, nund);
+	uint64_t *a = keys + nund, *b = a + ndef;
+	unsigned digits = width ? (width + KEY_BITS - 1) / KEY_BITS : 0;
+	unsigned bits = digits ? (width + digits - 1) / digits : 0;
+	size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+	uint32_t count[KEY_DIGITS << KEY_BITS];
+	memset(count, 0, digits * buckets * sizeof(*count));
+	/* The keys, and every digit's counts in the same pass; unrolled for
+	 * a 32-bit image's three digits. */
+	uint32_t *c0 = count, *c1 = count + buckets, *c2 = count + 2 * buckets;
+	for (size_t k = 0; k < ndef; k++) {
+		uint64_t x = def.base[-(ptrdiff_t)k].value - min;
+		a[k] = x << ibits | k;
+		if (digits == 3) {
+			c0[x & mask]++;
+			c1[(x >> bits) & mask]++;
+			c2[(x >> 2 * bits) & mask]++;
+			continue;
 		}
-		for (unsigned g = 0; g < digits; g++) {
-			unsigned shift = ibits + g * bits;
-			uint32_t *c = count + g * buckets;
-			if (c[(a[0] >> shift) & mask] == ndef)
-				continue;       /* one bucket: the order stays */
-			starts(c, buckets);
-			for (size_t i = 0; i < ndef; i++)
-				b[c[(a[i] >> shift) & mask]++] = a[i];
-			uint64_t *t = a;
-			a = b;
-			b = t;
-		}
+		for (unsigned g = 0; g < digits; g++, x >>= bits)
+			count[g * buckets + (x & mask)]++;
 	}
+	uint64_t *sorted = a;
+	for (unsigned g = 0; g < digits && ndef > 1; g++) {
+		unsigned shift = ibits + g * bits;
+		uint32_t *c = count + g * buckets;
+		if (c[(sorted[0] >> shift) & mask] == ndef)
+			continue;       /* one bucket: the order stays */
+		starts(c, buckets);
+		uint64_t *to = sorted == a ? b : a;
+		for (size_t i = 0; i < ndef; i++)
+			to[c[(sorted[i] >> shift) & mask]++] = sorted[i];
+		sorted = to;
+	}
+	*defkeys = a = sorted;
 	/* Stable by value, so each run of one value is in rank order: then
-	 * by name (runs are rare: a tight loop finds them); then ranks
-	 * become positions. */
-	uint32_t *o = order + nund;
-	for (size_t i = 0; i < ndef; i++)
-		o[i] = (uint32_t)(a[i] & imask);
+	 * by name (runs are rare: a tight loop finds them). */
 	for (size_t i = 1; i < ndef; i++) {
 		if ((a[i] ^ a[i - 1]) >> ibits)
 			continue;
 		size_t j = i + 1, first = i - 1;
 		while (j < ndef && !((a[j] ^ a[first]) >> ibits))
 			j++;
-		sort_ranks_by_name(&def, o + first, j - first);
+		sort_keys_by_name(&def, a + first, j - first);
 		i = j;
 	}
-	for (size_t i = 0; i < ndef; i++)
-		o[i] = (uint32_t)(top + ndef - 1 - o[i]);
 	return true;
 }
 
@@ -1513,14 +1527,18 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		 * left them: no copy, no canonical sort, no banner. */
 		p->nm = p->rec;
 		p->rec = NULL;
-		p->nmidx = kw_malloc((set->count ? set->count : 1) * sizeof(*p->nmidx));
+		/* The keys in the scratch array (24 bytes a symbol, room for
+		 * the 8 + 16 the keys need), which the set then keeps. */
 		if (nm_order_keys(p->strtab, p->nm, nund, c.top, ndef, (uint64_t *)(void *)tmp,
-				  p->nmidx)) {
+				  &p->nmdefkey, &p->nmibits)) {
+			p->nmbuf = p->nmkey = (uint64_t *)(void *)tmp;
+			tmp = NULL;
+			p->nmund = nund;
+			p->nmtop = c.top;
+			p->nmdef = ndef;
 			rc = KW_SYMSET_OK;
 			goto out;
 		}
-		free(p->nmidx);
-		p->nmidx = NULL;
 		free(p->nmletter);
 		p->nmletter = NULL;
 	}
@@ -1554,8 +1572,12 @@ out:
 /* Record I in nm -n order. */
 static const struct rec *nm_rec(const struct kw_symset_priv *p, size_t i)
 {
-	if (p->nmidx)
-		return &p->nm[p->nmidx[i]];
+	if (p->nmkey) {
+		if (i < p->nmund)
+			return &p->nm[p->nmkey[i]];
+		uint64_t rank = p->nmdefkey[i - p->nmund] & (((uint64_t)1 << p->nmibits) - 1);
+		return &p->nm[p->nmtop + p->nmdef - 1 - rank];
+	}
 	return p->nm ? &p->nm[i] : &p->rec[i];
 }
 
@@ -1573,11 +1595,11 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 	size_t count = set->count;
 	enum { AHEAD = 16 };
 	/* A filtered set's records are where its scan left them. */
-	for (size_t i = 0; p->nmidx && i < count; i++) {
+	for (size_t i = 0; p->nmkey && i < count; i++) {
 		const struct rec *r = nm_rec(p, i);
 		sum += encode_hash(&e, r->value, r->size, r->name, r->sect);
 	}
-	for (size_t i = 0; !p->nmidx && i < count; i++) {
+	for (size_t i = 0; !p->nmkey && i < count; i++) {
 		/* In canonical order the names are a random walk through
 		 * .strtab: start the loads early. Inline and unconditional:
 		 * GCC drops a prefetch in a static helper. */

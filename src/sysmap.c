@@ -64,7 +64,7 @@ static bool alnum_then_thunk(const char *p)
 /* The stub patterns of sysmap_is_stub for NAME: the suffixes tested by
  * their last byte first, the infixes only in a name with a '.' (most have
  * none), found in the one pass that finds the end. */
-static bool is_stub(const char *name)
+static inline __attribute__((always_inline)) bool is_stub(const char *name)
 {
 	if (name[0] == '_' && name[1] == '_' && alnum_then_thunk(name + 2))
 		return true;
@@ -139,7 +139,8 @@ bool sysmap_keep(enum kw_sysmap_rules rules, char letter, const char *name)
 	case '_':
 		if (name[1] == '_' && dropped_dunder(name, v6_12))
 			return false;
-		if (v6_12 && (!strcmp(name, "_SDA_BASE_") || !strcmp(name, "_SDA2_BASE_")))
+		if (v6_12 && name[1] == 'S' &&
+		    (!strcmp(name, "_SDA_BASE_") || !strcmp(name, "_SDA2_BASE_")))
 			return false;
 		break;
 	}
