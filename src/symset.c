@@ -904,6 +904,7 @@ struct scan {
 	 * count those). */
 	const struct kw_symset_priv *p;
 	char *letters;          /* their letters, by position in REC */
+	uint64_t min, max;      /* the defined ones' nm values */
 };
 
 /* Check symbols FIRST .. FIRST + N - 1 (entries at ENT) and copy them
@@ -979,6 +980,14 @@ static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
 		if (c->p && !c->p->keep(c->p->keep_ctx, letter, c->p->strtab + name))
 			continue;
 		size_t at = st_shndx == SHN_UNDEF ? c->nund++ : --c->top;
+		if (c->p && st_shndx != SHN_UNDEF) {
+			/* nm's value (a common symbol's is its size) and the
+			 * range of the kept ones, for nm_order_keys. */
+			if (REC_INDEX(sect) == (REC_RESERVED | (SHN_COMMON & 0xff)))
+				r.value = r.size;
+			c->min = r.value < c->min ? r.value : c->min;
+			c->max = r.value > c->max ? r.value : c->max;
+		}
 		c->rec[at] = r;
 		if (c->letters)
 			c->letters[at] = letter;
@@ -1133,28 +1142,22 @@ static void sort_keys_by_name(const struct ranked *r, uint64_t *k, size_t n)
 /* nm_order for a filtered set, as keys: KEYS[i] names the i-th record in
  * nm -n order (see nm_rec). V holds NUND undefined records at the front
  * in symbol-table order and NDEF defined ones at V + TOP in reverse
- * symbol-table order (as the scan left them: no moving them). Common
- * values become their sizes. An undefined record's key is its rank; a
+ * symbol-table order (as the scan left them: no moving them), their nm
+ * values (a common symbol's is its size) from MIN to MAX. An undefined
+ * record's key is its rank; a
  * defined one's (value - min) << *IBITS | rank, sorted by the value bits
  * in digits of up to 11 bits: a third of the bytes records would move,
  * none of the records moved, and the sorted keys are the order (the
  * check's sort was a third of its time). KEYS: room for NUND + 2 * NDEF;
  * the undefined ones' keys at KEYS, the defined ones' at *DEFKEYS.
- * Returns false, having done nothing but the common values, when a value
- * range and a rank do not fit in 64 bits (x86-64's per-CPU symbols at 0
- * and text at 0xffffffff81000000): nm_order sorts those. */
+ * Returns false, having done nothing, when the value range and a rank do
+ * not fit in 64 bits (x86-64's per-CPU symbols at 0 and text at
+ * 0xffffffff81000000): nm_order sorts those. */
 static bool nm_order_keys(const char *strtab, struct rec *v, size_t nund, size_t top, size_t ndef,
-			  uint64_t *keys, uint64_t **defkeys, unsigned *ibitsp)
+			  uint64_t min, uint64_t max, uint64_t *keys, uint64_t **defkeys,
+			  unsigned *ibitsp)
 {
 	enum { KEY_BITS = 11, KEY_DIGITS = (64 + KEY_BITS - 1) / KEY_BITS };
-	uint64_t min = UINT64_MAX, max = 0;
-	for (size_t i = 0; i < ndef; i++) {
-		struct rec *d = &v[top + i];
-		if (REC_INDEX(d->sect) == (REC_RESERVED | (SHN_COMMON & 0xff)))
-			d->value = d->size;
-		min = d->value < min ? d->value : min;
-		max = d->value > max ? d->value : max;
-	}
 	unsigned width = max > min ? 64 - (unsigned)__builtin_clzll(max - min) : 0;
 	unsigned ibits = ndef > 1 ? 64 - (unsigned)__builtin_clzll((uint64_t)ndef - 1) : 1;
 	if (ndef && width + ibits > 64)
@@ -1461,7 +1464,7 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 
 	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
 	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit,
-			  .p = p->keep ? p : NULL };
+			  .p = p->keep ? p : NULL, .min = UINT64_MAX };
 	for (size_t i = 1; i < p->shnum; i++) {
 		if ((full ? sh[i].type : mini[i].type) != SHT_SYMTAB_SHNDX ||
 		    (full ? sh[i].link : mini[i].link) != symndx)
@@ -1529,8 +1532,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		p->rec = NULL;
 		/* The keys in the scratch array (24 bytes a symbol, room for
 		 * the 8 + 16 the keys need), which the set then keeps. */
-		if (nm_order_keys(p->strtab, p->nm, nund, c.top, ndef, (uint64_t *)(void *)tmp,
-				  &p->nmdefkey, &p->nmibits)) {
+		if (nm_order_keys(p->strtab, p->nm, nund, c.top, ndef, c.min, c.max,
+				  (uint64_t *)(void *)tmp, &p->nmdefkey, &p->nmibits)) {
 			p->nmbuf = p->nmkey = (uint64_t *)(void *)tmp;
 			tmp = NULL;
 			p->nmund = nund;
