@@ -15,6 +15,7 @@
 #include "klinkwrap/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,30 +186,6 @@ char *kbuild_script_dir(void)
 	return NULL;
 }
 
-/* Read a whole file; NULL with errno on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = kw_malloc(cap);
-	size_t got;
-	while ((got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap)
-			buf = kw_realloc(buf, cap *= 2);
-	}
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
-
 struct kbuild_ctx {
 	const struct kw_config *cfg;
 	char **argv;
@@ -228,6 +205,32 @@ struct kbuild_ctx {
 static bool keep_for_sysmap(void *ctx, char letter, const char *name)
 {
 	return sysmap_keep(*(const enum kw_sysmap_rules *)ctx, letter, name);
+}
+
+enum kw_kbuild_check kbuild_check_syms(const char *output, const char *syms,
+				       enum kw_sysmap_rules rules, size_t *nkept, char **why)
+{
+	int fd = open(syms, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*why = kw_strdup(strerror(errno));
+		return KW_KBUILD_NO_SYMS;
+	}
+	/* Only what mksysmap keeps, in nm -n's order, compared line by line
+	 * as made: the common case ends here, and reads, sorts and writes
+	 * no more than that. */
+	struct kw_symset kept;
+	if (symset_open_nm_filtered(output, keep_for_sysmap, &rules, &kept, why) != KW_SYMSET_OK) {
+		close(fd);
+		return KW_KBUILD_BAD_OUTPUT;
+	}
+	*nkept = kept.count;
+	bool equal = false;
+	int rc = symmap_set_equals_fd(&kept, fd, &equal, why);
+	symset_close(&kept);
+	close(fd);
+	if (rc)
+		return KW_KBUILD_NO_SYMS;
+	return equal ? KW_KBUILD_EQUAL : KW_KBUILD_DIFFERS;
 }
 
 static int vmlinux_map(const char *output, enum kw_sysmap_rules rules, struct kw_symmap *map)
@@ -392,29 +395,21 @@ int kbuild_run(const struct kw_config *cfg, char *argv[])
 	/* The check the kernel will make: mksysmap of vmlinux, byte for byte
 	 * against the last pass's .syms. */
 	double check_start = kw_monotonic();
-	size_t syms_len = 0;
-	char *syms_text = slurp(k.pass.syms, &syms_len);
-	if (!syms_text) {
-		kw_warn("%s: %s: %s; not checked", la.output, k.pass.syms, strerror(errno));
+	size_t nkept;
+	enum kw_kbuild_check check =
+		kbuild_check_syms(la.output, k.pass.syms, k.pass.rules, &nkept, &why);
+	if (check == KW_KBUILD_NO_SYMS) {
+		kw_warn("%s: %s: %s; not checked", la.output, k.pass.syms, why);
+		free(why);
 		goto end;
 	}
-	/* Only what mksysmap keeps, in nm -n's order: the common case ends
-	 * here, so it reads and sorts no more than that. */
-	struct kw_symset kept;
-	if (symset_open_nm_filtered(la.output, keep_for_sysmap, &k.pass.rules, &kept, &why) !=
-	    KW_SYMSET_OK) {
+	if (check == KW_KBUILD_BAD_OUTPUT) {
 		kw_error("%s: %s", la.output, why);
 		free(why);
-		free(syms_text);
 		rc = KW_EXIT_SELF;
 		goto end;
 	}
-	size_t map_len, nkept = kept.count;
-	char *map_text = symmap_text_of_set(&kept, &map_len);
-	symset_close(&kept);
-	bool consistent = map_len == syms_len && !memcmp(map_text, syms_text, map_len);
-	free(map_text);
-	free(syms_text);
+	bool consistent = check == KW_KBUILD_EQUAL;
 	/* What the check costs beside the link (bench/README.md). */
 	if (config_flag(cfg, KW_OPT_VERBOSE))
 		kw_error("%s: kallsyms check: System.map %s %s (%zu symbols) in %.3f ms", la.output,

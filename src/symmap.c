@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 /* Header only, as in symset.c: klinkwrap loads no libxxhash. */
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -52,6 +53,27 @@ static void fixup(struct kw_symmap *m, struct pool *p)
 	m->pool = p->buf;
 }
 
+/* Two hex digits per byte value, from a table built at compile time. */
+#define HEX_DIGIT(n) ((char)((n) < 10 ? '0' + (n) : 'a' - 10 + (n)))
+#define HEX_PAIR(x) { HEX_DIGIT((x) >> 4), HEX_DIGIT((x) & 15) }
+#define HEX_PAIRS4(x) HEX_PAIR(x), HEX_PAIR((x) + 1), HEX_PAIR((x) + 2), HEX_PAIR((x) + 3)
+#define HEX_PAIRS16(x) HEX_PAIRS4(x), HEX_PAIRS4((x) + 4), HEX_PAIRS4((x) + 8), HEX_PAIRS4((x) + 12)
+#define HEX_PAIRS64(x) HEX_PAIRS16(x), HEX_PAIRS16((x) + 16), HEX_PAIRS16((x) + 32), \
+		       HEX_PAIRS16((x) + 48)
+static const char hex_pairs[256][2] = {
+	HEX_PAIRS64(0), HEX_PAIRS64(64), HEX_PAIRS64(128), HEX_PAIRS64(192),
+};
+
+/* The 8 lowercase hex digits of V at OUT: four table lookups, no loop
+ * (a line per symbol of every final link goes through here). */
+static inline __attribute__((always_inline)) void hex8(char *out, uint32_t v)
+{
+	memcpy(out, hex_pairs[v >> 24], 2);
+	memcpy(out + 2, hex_pairs[(v >> 16) & 255], 2);
+	memcpy(out + 4, hex_pairs[(v >> 8) & 255], 2);
+	memcpy(out + 6, hex_pairs[v & 255], 2);
+}
+
 /* One map line, exactly as nm prints it: "%0*" PRIx64 " %c %s\n" (blank
  * address for an undefined symbol), written at OUT by hand: snprintf
  * was most of the time of the Kbuild-mode check. Returns the end. */
@@ -60,6 +82,11 @@ static char *map_line(char *out, int width, const struct kw_sym *s, size_t namel
 	static const char hex[] = "0123456789abcdef";
 	if (s->undefined) {
 		memset(out, ' ', (size_t)width);
+	} else if (width == 8 && s->value <= UINT32_MAX) {
+		hex8(out, (uint32_t)s->value);
+	} else if (width == 16) {
+		hex8(out, (uint32_t)(s->value >> 32));
+		hex8(out + 8, (uint32_t)s->value);
 	} else {
 		uint64_t v = s->value;
 		int digits = v ? (64 - __builtin_clzll(v) + 3) / 4 : 1;
@@ -109,6 +136,114 @@ char *symmap_text_of_set(const struct kw_symset *set, size_t *len)
 	*out = '\0';
 	*len = (size_t)(out - buf);
 	return buf;
+}
+
+/* The text read from a descriptor a chunk at a time: a buffer that stays
+ * in the cache (and 4 fresh pages, not a file's worth: each costs about
+ * 1.5 us on the VM of bench/README.md), no copy of a whole file. */
+enum { CHUNK = 16 << 10 };
+struct reader {
+	int fd;
+	char *buf;
+	size_t at, len;         /* unread bytes: buf[at, len) */
+	bool eof;
+	int err;
+};
+
+/* At least WANT (at most CHUNK) unread bytes, or all that are left.
+ * Returns how many there are. */
+static size_t reader_fill(struct reader *r, size_t want)
+{
+	if (r->len - r->at >= want || r->eof)
+		return r->len - r->at;
+	memmove(r->buf, r->buf + r->at, r->len - r->at);
+	r->len -= r->at;
+	r->at = 0;
+	while (r->len < want && !r->eof) {
+		ssize_t n = read(r->fd, r->buf + r->len, CHUNK - r->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r->eof = true;
+			r->err = n < 0 ? errno : 0;
+			break;
+		}
+		r->len += (size_t)n;
+	}
+	return r->len - r->at;
+}
+
+/* Are the next N bytes P? Consumes what matched. */
+static bool reader_expect(struct reader *r, const char *p, size_t n)
+{
+	while (n) {
+		size_t have = reader_fill(r, n < CHUNK ? n : CHUNK);
+		if (!have)
+			return false;
+		size_t k = have < n ? have : n;
+		if (memcmp(r->buf + r->at, p, k))
+			return false;
+		r->at += k;
+		p += k;
+		n -= k;
+	}
+	return true;
+}
+
+int symmap_set_equals_fd(const struct kw_symset *set, int fd, bool *equal, char **why)
+{
+	struct reader r = { .fd = fd, .buf = kw_malloc(CHUNK) };
+	enum { FAST = 256 };
+	char fast[FAST], *line = fast;
+	size_t cap = FAST, width = (size_t)(set->addr_width > 16 ? set->addr_width : 16);
+	bool same = true;
+	struct kw_sym sym;
+	/* Line by line, up to the first difference: the lines of a
+	 * consistent link are never kept. A defined symbol's line whose
+	 * bytes are all buffered is compared in place (the address as one
+	 * 8- or 16-byte compare, the name with no copy); any other goes
+	 * through map_line. (glibc's strlen and memcmp beat comparing the
+	 * name a word at a time.) */
+	int w = set->addr_width;
+	for (size_t i = 0; i < set->count && same; i++) {
+		symset_get_nm_line(set, i, &sym);
+		size_t namelen = strlen(sym.name), linelen = (size_t)w + 4 + namelen;
+		if (!sym.undefined && (w == 16 || (w == 8 && sym.value <= UINT32_MAX)) &&
+		    r.len - r.at >= linelen) {
+			const char *q = r.buf + r.at;
+			char addr[16];
+			if (w == 8) {
+				hex8(addr, (uint32_t)sym.value);
+				same = !memcmp(q, addr, 8);
+			} else {
+				hex8(addr, (uint32_t)(sym.value >> 32));
+				hex8(addr + 8, (uint32_t)sym.value);
+				same = !memcmp(q, addr, 16);
+			}
+			q += w;
+			same = same && q[0] == ' ' && q[1] == sym.letter && q[2] == ' ' &&
+			       !memcmp(q + 3, sym.name, namelen) && q[3 + namelen] == '\n';
+			r.at += linelen;
+			continue;
+		}
+		if (width + 4 + namelen > cap) {
+			cap = width + 4 + namelen;
+			line = line == fast ? kw_malloc(cap) : kw_realloc(line, cap);
+		}
+		char *end = map_line(line, w, &sym, namelen);
+		same = reader_expect(&r, line, (size_t)(end - line));
+	}
+	if (same)
+		same = !reader_fill(&r, 1);     /* and nothing after */
+	if (line != fast)
+		free(line);
+	free(r.buf);
+	if (r.err) {
+		*why = kw_strdup(strerror(r.err));
+		return -1;
+	}
+	*equal = same;
+	return 0;
 }
 
 static void hash_text(struct kw_symmap *m)

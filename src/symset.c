@@ -77,6 +77,18 @@ struct kw_symset_priv {
 	struct rec *rec;        /* the set in canonical order (full opens) */
 	size_t count;
 	struct rec *nm;         /* the set in nm -n order (full opens) */
+	/* Filtered opens: nm holds the records where the scan left them
+	 * (nmund undefined ones at the front, nmdef defined ones from
+	 * nmtop on, backwards), and the nm -n order as nm_order_keys made
+	 * it: nmkey (the undefined ones' keys, in nmbuf) and nmdefkey (the
+	 * defined ones', in nmbuf too). Or nmkey is NULL and nm is in that
+	 * order. */
+	uint64_t *nmbuf, *nmkey, *nmdefkey;
+	size_t nmund, nmtop, nmdef;
+	unsigned nmibits;
+	char *nmletter;         /* with nmkey: nm's letter of each record, by
+				 * position (the scan's, not found again per
+				 * line) */
 	bool hashed;            /* hash-only opens: no records, only HASH */
 	/* Filtered opens: only the symbols KEEP accepts, in nm order only
 	 * (rec is NULL, nm holds them). */
@@ -292,43 +304,45 @@ static const char *rec_section(const struct kw_symset_priv *p, const struct rec 
 	return name;
 }
 
-/* The full symbol of record R. */
-static void load(const struct kw_symset_priv *p, const struct rec *r, struct kw_sym *out)
+/* nm's letter of record R (binutils bfd_decode_symclass over
+ * elf_slurp_symbol_table's flags). */
+static inline __attribute__((always_inline)) char rec_letter(const struct kw_symset_priv *p,
+							      const struct rec *r)
 {
 	uint32_t idx = REC_INDEX(r->sect);
 	unsigned type = ST_TYPE(REC_INFO(r->sect)), bind = ST_BIND(REC_INFO(r->sect));
 	unsigned reserved = rec_reserved(r);
+	bool weak = bind == STB_WEAK, object = type == STT_OBJECT || type == STT_COMMON;
+	if (reserved == SHN_COMMON)
+		return 'C';
+	if (idx == 0)
+		return weak ? (object ? 'v' : 'w') : 'U';
+	if (type == STT_GNU_IFUNC)
+		return 'i';
+	if (weak)
+		return object ? 'V' : 'W';
+	if (bind == STB_GNU_UNIQUE)
+		return 'u';
+	if (bind != STB_LOCAL && bind != STB_GLOBAL)
+		return '?';
+	char c = reserved ? 'a' : p->secletter[idx];
+	if (bind == STB_GLOBAL && c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	return c;
+}
 
+/* The full symbol of record R. */
+static void load(const struct kw_symset_priv *p, const struct rec *r, struct kw_sym *out)
+{
+	uint32_t idx = REC_INDEX(r->sect);
 	out->value = r->value;
 	out->size = r->size;
 	out->name = p->strtab + r->name;
-	out->type = (unsigned char)type;
-	out->bind = (unsigned char)bind;
+	out->type = (unsigned char)ST_TYPE(REC_INFO(r->sect));
+	out->bind = (unsigned char)ST_BIND(REC_INFO(r->sect));
 	out->undefined = idx == 0;
 	out->section = rec_section(p, r);
-
-	char c;
-	/* nm's letter (binutils bfd_decode_symclass over elf_slurp_symbol_table's
-	 * flags). */
-	bool weak = bind == STB_WEAK, object = type == STT_OBJECT || type == STT_COMMON;
-	if (reserved == SHN_COMMON)
-		c = 'C';
-	else if (idx == 0)
-		c = weak ? (object ? 'v' : 'w') : 'U';
-	else if (type == STT_GNU_IFUNC)
-		c = 'i';
-	else if (weak)
-		c = object ? 'V' : 'W';
-	else if (bind == STB_GNU_UNIQUE)
-		c = 'u';
-	else if (bind != STB_LOCAL && bind != STB_GLOBAL)
-		c = '?';
-	else {
-		c = reserved ? 'a' : p->secletter[idx];
-		if (bind == STB_GLOBAL && c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-	}
-	out->letter = c;
+	out->letter = rec_letter(p, r);
 }
 
 int symset_sym_cmp(const struct kw_sym *a, const struct kw_sym *b)
@@ -393,6 +407,17 @@ static void swap(struct rec *a, struct rec *b)
  * MSD pass on the top 12 bits, then each bucket by itself, with its own
  * minimum. */
 enum { RADIX_LSD_BITS = 36, RADIX_SMALL = 1 << 14, RADIX_COUNTS = 2 << 14, RADIX_MSD_MIN = 4096 };
+
+/* The counts C[0..N) of a digit's buckets become where each starts. */
+static void starts(uint32_t *c, size_t n)
+{
+	uint32_t sum = 0;
+	for (size_t b = 0; b < n; b++) {
+		uint32_t t = c[b];
+		c[b] = sum;
+		sum += t;
+	}
+}
 
 /* A stable merge sort of V[0..N) by value, TMP scratch of N records. */
 static void merge_by_value(struct rec *v, size_t n, struct rec *tmp)
@@ -487,12 +512,7 @@ static void radix_minmax(struct rec *v, struct rec *tmp, size_t n, uint64_t min,
 		uint32_t *c = count + d * buckets;
 		if (c[((v[0].value - min) >> shift) & mask] == n)
 			continue;
-		uint32_t sum = 0;
-		for (size_t b = 0; b < buckets; b++) {
-			uint32_t t = c[b];
-			c[b] = sum;
-			sum += t;
-		}
+		starts(c, buckets);
 		for (size_t i = 0; i < n; i++)
 			tmp[c[((v[i].value - min) >> shift) & mask]++] = v[i];
 		struct rec *t = v;
@@ -647,6 +667,8 @@ static void priv_free(struct kw_symset_priv *p)
 		return;
 	free(p->rec);
 	free(p->nm);
+	free(p->nmbuf);
+	free(p->nmletter);
 	free(p->strtab);
 	free(p->shstrtab);
 	free(p->secname);
@@ -883,6 +905,11 @@ struct scan {
 	size_t name_limit;      /* names at or past it are not terminated */
 	struct encoder *enc;    /* hash-only: no records, add to SUM */
 	unsigned __int128 sum;
+	/* Filtered opens: only the records P's KEEP accepts (nund and top
+	 * count those). */
+	const struct kw_symset_priv *p;
+	char *letters;          /* their letters, by position in REC */
+	uint64_t min, max;      /* the defined ones' nm values */
 };
 
 /* Check symbols FIRST .. FIRST + N - 1 (entries at ENT) and copy them
@@ -951,9 +978,24 @@ static inline __attribute__((always_inline)) int scan_syms(struct scan *c,
 			c->nund++;
 			continue;
 		}
+		struct rec r = { .value = value, .size = size, .name = name, .sect = sect };
+		/* Filtered while the chunk is in the cache: the records
+		 * dropped are never written, moved or sorted. */
+		char letter = c->p ? rec_letter(c->p, &r) : 0;
+		if (c->p && !c->p->keep(c->p->keep_ctx, letter, c->p->strtab + name))
+			continue;
 		size_t at = st_shndx == SHN_UNDEF ? c->nund++ : --c->top;
-		c->rec[at] = (struct rec){ .value = value, .size = size, .name = name,
-					   .sect = sect };
+		if (c->p && st_shndx != SHN_UNDEF) {
+			/* nm's value (a common symbol's is its size) and the
+			 * range of the kept ones, for nm_order_keys. */
+			if (REC_INDEX(sect) == (REC_RESERVED | (SHN_COMMON & 0xff)))
+				r.value = r.size;
+			c->min = r.value < c->min ? r.value : c->min;
+			c->max = r.value > c->max ? r.value : c->max;
+		}
+		c->rec[at] = r;
+		if (c->letters)
+			c->letters[at] = letter;
 	}
 	return 0;
 }
@@ -1060,6 +1102,124 @@ static void nm_order(const char *strtab, struct rec *v, size_t nund, size_t ndef
 			merge_by_name(strtab, d + i, j - i, tmp);
 		i = j;
 	}
+}
+
+/* Records by symbol-table rank: the K-th is BASE[K * STEP] (the scan
+ * fills defined records from the back, so their step is -1); a key's
+ * rank is its bits under MASK. */
+struct ranked {
+	const char *strtab;
+	const struct rec *base;
+	ptrdiff_t step;
+	uint64_t mask;
+};
+
+static const char *ranked_name(const struct ranked *r, uint64_t key)
+{
+	return r->strtab + r->base[(ptrdiff_t)(key & r->mask) * r->step].name;
+}
+
+static int key_name_cmp(const void *a, const void *b, void *arg)
+{
+	const struct ranked *r = arg;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	int c = strcmp(ranked_name(r, x), ranked_name(r, y));
+	return c ? c : ((x & r->mask) > (y & r->mask)) - ((x & r->mask) < (y & r->mask));
+}
+
+/* Sort the N keys K (in rank order) by their records' names, equal names
+ * in rank order: nm's order within one value. */
+static void sort_keys_by_name(const struct ranked *r, uint64_t *k, size_t n)
+{
+	if (n > SHORT_RUN) {
+		qsort_r(k, n, sizeof(*k), key_name_cmp, (void *)r);
+		return;
+	}
+	for (size_t i = 1; i < n; i++) {
+		uint64_t x = k[i];
+		size_t j = i;
+		for (; j > 0 && strcmp(ranked_name(r, x), ranked_name(r, k[j - 1])) < 0; j--)
+			k[j] = k[j - 1];
+		k[j] = x;
+	}
+}
+
+/* nm_order for a filtered set, as keys: KEYS[i] names the i-th record in
+ * nm -n order (see nm_rec). V holds NUND undefined records at the front
+ * in symbol-table order and NDEF defined ones at V + TOP in reverse
+ * symbol-table order (as the scan left them: no moving them), their nm
+ * values (a common symbol's is its size) from MIN to MAX. An undefined
+ * record's key is its rank; a
+ * defined one's (value - min) << *IBITS | rank, sorted by the value bits
+ * in digits of up to 11 bits: a third of the bytes records would move,
+ * none of the records moved, and the sorted keys are the order (the
+ * check's sort was a third of its time). KEYS: room for NUND + 2 * NDEF;
+ * the undefined ones' keys at KEYS, the defined ones' at *DEFKEYS.
+ * Returns false, having done nothing, when the value range and a rank do
+ * not fit in 64 bits (x86-64's per-CPU symbols at 0 and text at
+ * 0xffffffff81000000): nm_order sorts those. */
+static bool nm_order_keys(const char *strtab, struct rec *v, size_t nund, size_t top, size_t ndef,
+			  uint64_t min, uint64_t max, uint64_t *keys, uint64_t **defkeys,
+			  unsigned *ibitsp)
+{
+	enum { KEY_BITS = 11, KEY_DIGITS = (64 + KEY_BITS - 1) / KEY_BITS };
+	unsigned width = max > min ? 64 - (unsigned)__builtin_clzll(max - min) : 0;
+	unsigned ibits = ndef > 1 ? 64 - (unsigned)__builtin_clzll((uint64_t)ndef - 1) : 1;
+	if (ndef && width + ibits > 64)
+		return false;
+	*ibitsp = ibits;
+	uint64_t imask = ((uint64_t)1 << ibits) - 1;
+	struct ranked und = { strtab, v, 1, ~(uint64_t)0 },
+		      def = { strtab, v + top + ndef - 1, -1, imask };
+	for (size_t i = 0; i < nund; i++)
+		keys[i] = i;
+	sort_keys_by_name(&und, keys, nund);
+	uint64_t *a = keys + nund, *b = a + ndef;
+	unsigned digits = width ? (width + KEY_BITS - 1) / KEY_BITS : 0;
+	unsigned bits = digits ? (width + digits - 1) / digits : 0;
+	size_t buckets = (size_t)1 << bits, mask = buckets - 1;
+	uint32_t count[KEY_DIGITS << KEY_BITS];
+	memset(count, 0, digits * buckets * sizeof(*count));
+	/* The keys, and every digit's counts in the same pass; unrolled for
+	 * a 32-bit image's three digits. */
+	uint32_t *c0 = count, *c1 = count + buckets, *c2 = count + 2 * buckets;
+	for (size_t k = 0; k < ndef; k++) {
+		uint64_t x = def.base[-(ptrdiff_t)k].value - min;
+		a[k] = x << ibits | k;
+		if (digits == 3) {
+			c0[x & mask]++;
+			c1[(x >> bits) & mask]++;
+			c2[(x >> 2 * bits) & mask]++;
+			continue;
+		}
+		for (unsigned g = 0; g < digits; g++, x >>= bits)
+			count[g * buckets + (x & mask)]++;
+	}
+	uint64_t *sorted = a;
+	for (unsigned g = 0; g < digits && ndef > 1; g++) {
+		unsigned shift = ibits + g * bits;
+		uint32_t *c = count + g * buckets;
+		if (c[(sorted[0] >> shift) & mask] == ndef)
+			continue;       /* one bucket: the order stays */
+		starts(c, buckets);
+		uint64_t *to = sorted == a ? b : a;
+		for (size_t i = 0; i < ndef; i++)
+			to[c[(sorted[i] >> shift) & mask]++] = sorted[i];
+		sorted = to;
+	}
+	*defkeys = a = sorted;
+	/* Stable by value, so each run of one value is in rank order: then
+	 * by name (runs are rare: a tight loop finds them). */
+	for (size_t i = 1; i < ndef; i++) {
+		if ((a[i] ^ a[i - 1]) >> ibits)
+			continue;
+		size_t j = i + 1, first = i - 1;
+		while (j < ndef && !((a[j] ^ a[first]) >> ibits))
+			j++;
+		sort_keys_by_name(&def, a + first, j - first);
+		i = j;
+	}
+	return true;
 }
 
 /* Digits at *P as a non-negative int, at most 9 of them (no overflow);
@@ -1308,7 +1468,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	p->strsize = (size_t)strsh->size;
 
 	/* SHN_XINDEX: the .symtab_shndx section that belongs to .symtab. */
-	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit };
+	struct scan c = { .shnum = p->shnum, .strsize = p->strsize, .name_limit = limit,
+			  .p = p->keep ? p : NULL, .min = UINT64_MAX };
 	for (size_t i = 1; i < p->shnum; i++) {
 		if ((full ? sh[i].type : mini[i].type) != SHT_SYMTAB_SHNDX ||
 		    (full ? sh[i].link : mini[i].link) != symndx)
@@ -1340,6 +1501,8 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 		c.enc = &enc;
 	} else {
 		c.rec = p->rec = big_alloc((nsyms ? nsyms : 1) * sizeof(*c.rec));
+		if (p->keep)
+			c.letters = p->nmletter = kw_malloc(nsyms ? nsyms : 1);
 	}
 	c.top = nsyms;
 	size_t per = SYM_CHUNK / symsize;
@@ -1365,29 +1528,36 @@ static enum kw_symset_status build(struct kw_symset *set, struct kw_symset_priv 
 	if (scanned)
 		goto out;
 	size_t nund = c.nund, ndef = nsyms - c.top;
-	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	set->count = p->count = nund + ndef;
+	if (p->keep) {
+		/* Only what KEEP accepted (the scan dropped the rest), and
+		 * only nm's order, as positions in the records where the scan
+		 * left them: no copy, no canonical sort, no banner. */
+		p->nm = p->rec;
+		p->rec = NULL;
+		/* The keys in the scratch array (24 bytes a symbol, room for
+		 * the 8 + 16 the keys need), which the set then keeps. */
+		if (nm_order_keys(p->strtab, p->nm, nund, c.top, ndef, c.min, c.max,
+				  (uint64_t *)(void *)tmp, &p->nmdefkey, &p->nmibits)) {
+			p->nmbuf = p->nmkey = (uint64_t *)(void *)tmp;
+			tmp = NULL;
+			p->nmund = nund;
+			p->nmtop = c.top;
+			p->nmdef = ndef;
+			rc = KW_SYMSET_OK;
+			goto out;
+		}
+		free(p->nmletter);
+		p->nmletter = NULL;
+	}
+	memmove(c.rec + nund, c.rec + c.top, ndef * sizeof(*c.rec));
 	/* The defined ones were filled from the back: put them in
 	 * symbol-table order for nm's stable sort. */
 	struct rec *d = c.rec + nund;
 	for (size_t i = 0, j = ndef; i + 1 < j; i++, j--)
 		swap(&d[i], &d[j - 1]);
 	if (p->keep) {
-		/* Only what KEEP accepts, and only nm's order: no copy, no
-		 * canonical sort, no banner. */
-		size_t kept = 0, kept_und = 0;
-		for (size_t i = 0; i < nund + ndef; i++) {
-			struct kw_sym sym;
-			load(p, &c.rec[i], &sym);
-			if (!p->keep(p->keep_ctx, sym.letter, sym.name))
-				continue;
-			c.rec[kept++] = c.rec[i];
-			kept_und += i < nund;
-		}
-		set->count = p->count = kept;
-		p->nm = p->rec;
-		p->rec = NULL;
-		nm_order(p->strtab, p->nm, kept_und, kept - kept_und, tmp);
+		nm_order(p->strtab, p->nm, nund, ndef, tmp);
 		rc = KW_SYMSET_OK;
 		goto out;
 	}
@@ -1407,6 +1577,18 @@ out:
 	free(mini);
 	return rc;
 }
+/* Record I in nm -n order. */
+static const struct rec *nm_rec(const struct kw_symset_priv *p, size_t i)
+{
+	if (p->nmkey) {
+		if (i < p->nmund)
+			return &p->nm[p->nmkey[i]];
+		uint64_t rank = p->nmdefkey[i - p->nmund] & (((uint64_t)1 << p->nmibits) - 1);
+		return &p->nm[p->nmtop + p->nmdef - 1 - rank];
+	}
+	return p->nm ? &p->nm[i] : &p->rec[i];
+}
+
 void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 {
 	const struct kw_symset_priv *p = set->priv;
@@ -1420,7 +1602,12 @@ void symset_hash(const struct kw_symset *set, struct kw_symhash *out)
 	const struct rec *rec = p->rec ? p->rec : p->nm; /* any order will do */
 	size_t count = set->count;
 	enum { AHEAD = 16 };
-	for (size_t i = 0; i < count; i++) {
+	/* A filtered set's records are where its scan left them. */
+	for (size_t i = 0; p->nmkey && i < count; i++) {
+		const struct rec *r = nm_rec(p, i);
+		sum += encode_hash(&e, r->value, r->size, r->name, r->sect);
+	}
+	for (size_t i = 0; !p->nmkey && i < count; i++) {
 		/* In canonical order the names are a random walk through
 		 * .strtab: start the loads early. Inline and unconditional:
 		 * GCC drops a prefetch in a static helper. */
@@ -1454,13 +1641,21 @@ int symset_kernel_version(const struct kw_symset *set, int *major, int *minor)
 void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out)
 {
 	const struct kw_symset_priv *p = set->priv;
-	load(p, p->rec ? &p->rec[i] : &p->nm[i], out);
+	load(p, p->rec ? &p->rec[i] : nm_rec(p, i), out);
 }
 
 void symset_get_nm(const struct kw_symset *set, size_t i, struct kw_sym *out)
 {
+	load(set->priv, nm_rec(set->priv, i), out);
+}
+
+void symset_get_nm_line(const struct kw_symset *set, size_t i, struct kw_sym *out)
+{
 	const struct kw_symset_priv *p = set->priv;
-	load(p, p->nm ? &p->nm[i] : &p->rec[i], out);
+	const struct rec *r = nm_rec(p, i);
+	*out = (struct kw_sym){ .value = r->value, .name = p->strtab + r->name, .section = "",
+				.letter = p->nmletter ? p->nmletter[r - p->nm] : rec_letter(p, r),
+				.undefined = REC_INDEX(r->sect) == 0 };
 }
 
 /* Same file, same contents as far as stat can tell. */

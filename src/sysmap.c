@@ -3,7 +3,6 @@
  * "ADDRESS TYPE NAME": " \$" is a name prefix, "_veneer$" a suffix, and so
  * on, since names hold no spaces. */
 #include "klinkwrap/sysmap.h"
-#include "klinkwrap/util.h"
 
 #include <string.h>
 
@@ -48,36 +47,42 @@ static bool has_prefix(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
-static bool any_prefix(const char *name, const char *const *list)
+/* "[[:alnum:]]*Thunk_" at P (sed's / __[[:alnum:]]*Thunk_/ after the
+ * "__"): [[:alnum:]]* may backtrack, so any "Thunk_" reached through
+ * alphanumerics only. */
+static bool alnum_then_thunk(const char *p)
 {
-	for (; *list; list++)
-		if (name[0] == (*list)[0] && has_prefix(name, *list))
-			return true;
-	return false;
-}
-
-/* sed's / __[[:alnum:]]*Thunk_/ (lld's arm, aarch64 and mips thunks). */
-static bool lld_thunk(const char *name)
-{
-	if (!has_prefix(name, "__"))
-		return false;
-	const char *p = name + 2;
-	/* [[:alnum:]]* is greedy but may backtrack: any "Thunk_" reached
-	 * through alphanumerics only. */
 	for (;; p++) {
-		if (has_prefix(p, "Thunk_"))
-			return true;
 		char c = *p;
+		if (c == 'T' && !strncmp(p, "Thunk_", 6))
+			return true;
 		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
 			return false;
 	}
 }
 
+/* The stub patterns of sysmap_is_stub for NAME: the suffixes tested by
+ * their last byte first, the infixes only in a name with a '.' (most have
+ * none), found in the one pass that finds the end. */
+static inline __attribute__((always_inline)) bool is_stub(const char *name)
+{
+	if (name[0] == '_' && name[1] == '_' && alnum_then_thunk(name + 2))
+		return true;
+	const char *dot = strchrnul(name, '.');
+	if (*dot && (strstr(dot, ".long_branch.") || strstr(dot, ".plt_branch.")))
+		return true;
+	size_t len = *dot ? strlen(name) : (size_t)(dot - name);
+	if (!len)
+		return false;
+	char last = name[len - 1];
+	return (last == 'm' && len >= 9 && !memcmp(name + len - 9, "_from_arm", 9)) ||
+	       (last == 'b' && len >= 11 && !memcmp(name + len - 11, "_from_thumb", 11)) ||
+	       (last == 'r' && len >= 7 && !memcmp(name + len - 7, "_veneer", 7));
+}
+
 bool sysmap_is_stub(const char *name)
 {
-	return lld_thunk(name) || kw_has_suffix(name, "_from_arm") ||
-	       kw_has_suffix(name, "_from_thumb") || kw_has_suffix(name, "_veneer") ||
-	       strstr(name, ".long_branch.") || strstr(name, ".plt_branch.");
+	return is_stub(name);
 }
 
 bool sysmap_is_linker_stub(const char *name)
@@ -86,21 +91,58 @@ bool sysmap_is_linker_stub(const char *name)
 	       has_prefix(name, "__plt_");
 }
 
+/* Does NAME start with one of the "__" prefixes mksysmap drops (6.12: the
+ * longer list)? Dispatched on the byte after "__": this runs for every
+ * symbol of every final link (the Kbuild-mode check). */
+static bool dropped_dunder(const char *name, bool v6_12)
+{
+	const char *p = name + 2;
+	switch (p[0]) {
+	case 'c':
+		return !strncmp(p, "crc_", 4);
+	case 'k':
+		if (!strncmp(p, "kstrtab", 7))
+			return p[7] == '_' || !strncmp(p + 7, "ns_", 3);
+		return v6_12 && ((!strncmp(p, "kvm_nvhe_", 9) &&
+				  (p[9] == '$' || (p[9] == '.' && p[10] == 'L') ||
+				   !strncmp(p + 9, "__kcfi_typeid_", 14))) ||
+				 !strncmp(p, "kcfi_typeid_", 12));
+	case 'e':
+		return v6_12 && !strncmp(p, "efistub_", 8);
+	case 'p':
+		return v6_12 && !strncmp(p, "pi_", 3) &&
+		       (p[3] == '$' || (p[3] == '.' && p[4] == 'L') ||
+			!strncmp(p + 3, "__kcfi_typeid_", 14));
+	default:
+		return false;
+	}
+}
+
+/* mksysmap's filters as a dispatch on the first bytes of the name (the
+ * pattern lists are in the comment at the top). */
 bool sysmap_keep(enum kw_sysmap_rules rules, char letter, const char *name)
 {
-	static const char *const prefixes_6_1[] = {
-		"$", ".L", "__crc_", "__kstrtab_", "__kstrtabns_", NULL,
-	};
-	static const char *const prefixes_6_12[] = {
-		"$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",
-		"__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "__crc_",
-		"__kstrtab_", "__kstrtabns_", NULL,
-	};
-	if (letter && strchr("aNUw", letter))
+	if (letter == 'a' || letter == 'N' || letter == 'U' || letter == 'w')
 		return false;
-	if (rules == KW_SYSMAP_6_1)
-		return !any_prefix(name, prefixes_6_1) && strcmp(name, "L0");
-	if (any_prefix(name, prefixes_6_12) || sysmap_is_stub(name))
+	bool v6_12 = rules != KW_SYSMAP_6_1;
+	switch (name[0]) {
+	case '$':
 		return false;
-	return strcmp(name, "L0") && strcmp(name, "_SDA_BASE_") && strcmp(name, "_SDA2_BASE_");
+	case '.':
+		if (name[1] == 'L')
+			return false;
+		break;
+	case 'L':
+		if (name[1] == '0' && !name[2])
+			return false;
+		break;
+	case '_':
+		if (name[1] == '_' && dropped_dunder(name, v6_12))
+			return false;
+		if (v6_12 && name[1] == 'S' &&
+		    (!strcmp(name, "_SDA_BASE_") || !strcmp(name, "_SDA2_BASE_")))
+			return false;
+		break;
+	}
+	return !v6_12 || !is_stub(name);
 }

@@ -48,6 +48,15 @@ bool kbuild_find_pass(char *const words[], size_t n, const char *srctree,
 		      struct kw_kbuild_pass *out);
 void kbuild_pass_release(struct kw_kbuild_pass *pass);
 
+/* The check link-vmlinux.sh makes after the final link: is mksysmap's
+ * filter (RULES, not KW_SYSMAP_AUTO) of `nm -n OUTPUT`, byte for byte,
+ * the file SYMS? EQUAL or DIFFERS with *nkept (the symbols mksysmap
+ * keeps); NO_SYMS (SYMS cannot be read) or BAD_OUTPUT (OUTPUT's symbol
+ * table cannot be read) with *why (malloc'd). */
+enum kw_kbuild_check { KW_KBUILD_EQUAL, KW_KBUILD_DIFFERS, KW_KBUILD_NO_SYMS, KW_KBUILD_BAD_OUTPUT };
+enum kw_kbuild_check kbuild_check_syms(const char *output, const char *syms,
+				       enum kw_sysmap_rules rules, size_t *nkept, char **why);
+
 /* The directory of the per-generation scripts: $KLINKWRAP_KBUILD_DIR, else
  * beside the binary (../share/klinkwrap/kbuild-integration when installed,
  * the source tree's kbuild-integration when run from it). malloc'd, or

@@ -44,6 +44,12 @@ char *symmap_text(const struct kw_symmap *map, size_t *len);
  * symset_open_nm_filtered with sysmap_keep is System.map's text). */
 char *symmap_text_of_set(const struct kw_symset *set, size_t *len);
 
+/* Is what is left to read on FD the map text of SET (symmap_text_of_set),
+ * byte for byte? Reads a chunk at a time and stops at the first
+ * difference, with no text of its own. Returns 0 with *EQUAL, or -1 with
+ * *why (malloc'd) when FD cannot be read. */
+int symmap_set_equals_fd(const struct kw_symset *set, int fd, bool *equal, char **why);
+
 /* Do A and B hold the same symbols (by hash and count)? */
 bool symmap_equal(const struct kw_symmap *a, const struct kw_symmap *b);
 

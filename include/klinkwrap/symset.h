@@ -79,6 +79,10 @@ void symset_get(const struct kw_symset *set, size_t i, struct kw_sym *out);
  * nm's: a common symbol's is its size (BFD's convention), not st_value.
  * Sets from symset_open and symset_open_memory. */
 void symset_get_nm(const struct kw_symset *set, size_t i, struct kw_sym *out);
+/* The same with only what a map line shows (value, letter, name,
+ * undefined; size, type and binding 0, section ""): no section name to
+ * find, for the Kbuild-mode check's thousands of lines. */
+void symset_get_nm_line(const struct kw_symset *set, size_t i, struct kw_sym *out);
 
 /* The canonical order: undefined symbols first, then by value, name
  * (bytewise), size, type, binding and section name (bytewise). Returns

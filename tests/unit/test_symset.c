@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "klinkwrap/symmap.h"
 #include "klinkwrap/symset.h"
 
 /* The crafted set, in canonical order; the ELF files list it shuffled. */
@@ -793,6 +794,73 @@ static void test_nm_filtered(void **state)
 	free(p);
 }
 
+static bool keep_all(void *ctx, char letter, const char *name)
+{
+	(void)ctx;
+	(void)letter;
+	(void)name;
+	return true;
+}
+
+/* Does the file of TEXT (LEN bytes) hold the map text of SET? */
+static bool map_equals(const struct kw_symset *set, const char *text, size_t len)
+{
+	char *path;
+	assert_true(asprintf(&path, "%s/map", tmpdir) > 0);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, len, f), len);
+	fclose(f);
+	int fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	bool equal = len % 2;  /* either way: the call decides */
+	char *why = NULL;
+	assert_int_equal(symmap_set_equals_fd(set, fd, &equal, &why), 0);
+	close(fd);
+	unlink(path);
+	free(path);
+	return equal;
+}
+
+/* The Kbuild check's compare: a filtered set against its own map text
+ * (both classes: 8 and 16 hex digits, undefined symbols' blank
+ * addresses), and against that text with a byte changed, one missing or
+ * one more, anywhere. */
+static void test_map_equals_fd(void **state)
+{
+	(void)state;
+	static const int classes[][3] = { { ELFCLASS64, ELFDATA2LSB, EM_X86_64 },
+					   { ELFCLASS32, ELFDATA2MSB, EM_PPC } };
+	for (size_t c = 0; c < sizeof(classes) / sizeof(*classes); c++) {
+		char *p = write_crafted(classes[c][0], classes[c][1], (unsigned)classes[c][2]);
+		struct kw_symset set;
+		char *why = NULL;
+		assert_int_equal(symset_open_nm_filtered(p, keep_all, NULL, &set, &why),
+				 KW_SYMSET_OK);
+		size_t len;
+		char *text = symmap_text_of_set(&set, &len);
+		assert_true(len > 0 && text[0] == ' ');  /* an undefined symbol first */
+		assert_true(map_equals(&set, text, len));
+		char *t = malloc(len + 1);
+		for (size_t at = 0; at < len; at++) {
+			memcpy(t, text, len);
+			t[at] = t[at] == 'x' ? 'y' : 'x';
+			assert_false(map_equals(&set, t, len));
+			memcpy(t, text, at);
+			memcpy(t + at, text + at + 1, len - at - 1);
+			assert_false(map_equals(&set, t, len - 1));
+		}
+		memcpy(t, text, len);
+		t[len] = '\n';
+		assert_false(map_equals(&set, t, len + 1));
+		assert_false(map_equals(&set, t, 0));
+		free(t);
+		free(text);
+		symset_close(&set);
+		free(p);
+	}
+}
+
 static void test_nm_order(void **state)
 {
 	(void)state;
@@ -908,6 +976,7 @@ int main(void)
 		cmocka_unit_test(test_fifo_not_opened),
 		cmocka_unit_test(test_nm_order),
 		cmocka_unit_test(test_nm_filtered),
+		cmocka_unit_test(test_map_equals_fd),
 		cmocka_unit_test(test_kernel_version_bounds),
 	};
 	return cmocka_run_group_tests_name("symset", tests, setup, teardown);

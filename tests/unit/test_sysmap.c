@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "klinkwrap/sysmap.h"
@@ -67,6 +70,94 @@ static void test_filters(void **state)
 	}
 }
 
+/* The filters as first transcribed, one pattern after another: the
+ * reference for sysmap_keep's dispatch on the first bytes. */
+static bool ref_prefix(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool ref_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+static bool ref_stub(const char *name)
+{
+	if (ref_prefix(name, "__"))
+		for (const char *p = name + 2;; p++) {
+			if (ref_prefix(p, "Thunk_"))
+				return true;
+			if (!isalnum((unsigned char)*p))
+				break;
+		}
+	return ref_suffix(name, "_from_arm") || ref_suffix(name, "_from_thumb") ||
+	       ref_suffix(name, "_veneer") || strstr(name, ".long_branch.") ||
+	       strstr(name, ".plt_branch.");
+}
+
+static bool ref_keep(enum kw_sysmap_rules rules, char letter, const char *name)
+{
+	static const char *const p61[] = {
+		"$", ".L", "__crc_", "__kstrtab_", "__kstrtabns_", NULL,
+	};
+	static const char *const p612[] = {
+		"$", ".L", "__efistub_", "__pi_$", "__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L",
+		"__kcfi_typeid_", "__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "__crc_",
+		"__kstrtab_", "__kstrtabns_", NULL,
+	};
+	if (letter && strchr("aNUw", letter))
+		return false;
+	for (const char *const *l = rules == KW_SYSMAP_6_1 ? p61 : p612; *l; l++)
+		if (ref_prefix(name, *l))
+			return false;
+	if (rules == KW_SYSMAP_6_1)
+		return strcmp(name, "L0");
+	return !ref_stub(name) && strcmp(name, "L0") && strcmp(name, "_SDA_BASE_") &&
+	       strcmp(name, "_SDA2_BASE_");
+}
+
+/* Every pattern, every prefix of it, with and without text around it,
+ * against the reference, for both rule sets and a few letters. */
+static void test_filters_reference(void **state)
+{
+	(void)state;
+	static const char *const parts[] = {
+		"$", ".L", "__crc_", "__kstrtab_", "__kstrtabns_", "L0", "__efistub_", "__pi_$",
+		"__pi_.L", "__kvm_nvhe_$", "__kvm_nvhe_.L", "__kcfi_typeid_",
+		"__kvm_nvhe___kcfi_typeid_", "__pi___kcfi_typeid_", "_SDA_BASE_", "_SDA2_BASE_",
+		"__AArch64ADRPThunk_", "__Thunk_", "__a_Thunk_", "_from_arm", "_from_thumb",
+		"_veneer", ".long_branch.", ".plt_branch.", "__long_branch_", "__plt_", "x", "",
+	};
+	static const char *const around[] = { "", "x", "_", ".", "0", "T", "__", "$" };
+	static const char letters[] = { 'T', 't', 'a', 'N', 'U', 'w', 'W', 'r', '\0' };
+	size_t n = sizeof(parts) / sizeof(*parts), na = sizeof(around) / sizeof(*around);
+	char name[128];
+	for (size_t i = 0; i < n; i++)
+		for (size_t cut = 0; cut <= strlen(parts[i]); cut++)
+			for (size_t a = 0; a < na; a++)
+				for (size_t b = 0; b < na; b++)
+					for (size_t j = 0; j < n; j++) {
+						snprintf(name, sizeof(name), "%s%.*s%s%s", around[a],
+							 (int)cut, parts[i], around[b], parts[j]);
+						/* The letters do not depend on the name. */
+						size_t nl = j == n - 1 ? sizeof(letters) : 1;
+						for (size_t l = 0; l < nl; l++)
+							for (int r = KW_SYSMAP_6_1; r <= KW_SYSMAP_6_12;
+							     r++)
+								if (sysmap_keep(r, letters[l], name) !=
+								    ref_keep(r, letters[l], name))
+									fail_msg("%s: '%c' %s",
+										 r == KW_SYSMAP_6_1
+											 ? "6.1"
+											 : "6.12",
+										 letters[l], name);
+						if (sysmap_is_stub(name) != ref_stub(name))
+							fail_msg("stub: %s", name);
+					}
+}
+
 static void test_rules_words(void **state)
 {
 	(void)state;
@@ -101,6 +192,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_filters_reference),
 		cmocka_unit_test(test_rules_words),
 		cmocka_unit_test(test_stub_names),
 	};
