@@ -87,7 +87,7 @@ static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 /* Run the prepared link to completion into REC (which owns PATH from
  * here on). LOG, if not NULL, is the link log's view of this link, begun:
  * its input list, when it made one (it hashes the inputs first), is this
- * link's, and it hears when the linker exits. */
+ * link's. */
 static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
 			const struct kw_linkargs *args, struct kw_linklog_link *log,
 			struct kw_link_record *rec)
@@ -164,8 +164,6 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	}
 	rec->exit_code = exec_exit_code(rec->status);
 	rec->signal = WIFSIGNALED(rec->status) ? WTERMSIG(rec->status) : 0;
-	if (log)
-		linklog_linker_exited(log);
 	if (!rc && rec->started)
 		hash_output(cfg, rec);
 	return rc;

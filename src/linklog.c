@@ -121,18 +121,18 @@ static bool inputs_selected(const struct kw_config *cfg, enum kw_link_class cls)
 static json_t *render_inputs(const struct kw_linklog_link *l);
 
 static bool check_inputs_after(struct kw_linklog_link *l);
-
-/* The work on the inputs' part of the record that a second thread does
- * while the main one waits: encoding it while the linker runs (for
- * hundreds of inputs it is most of the record, about 100 bytes each), and
- * stat'ing each input again while the output is hashed. */
+/* The inputs' part of the record, encoded by a second thread while the
+ * linker runs: for hundreds of inputs it is most of the record (about
+ * 100 bytes each), and the main thread only waits for the linker
+ * meanwhile. (Stat'ing the inputs again in that thread while the main one
+ * hashes the output was slower than doing it after, on the main thread:
+ * 0.56 against 0.48 ms for 400 inputs; system calls in two threads do
+ * not overlap on this VM.) */
 struct kw_linklog_early {
 	pthread_t tid;
 	bool running;
-	struct kw_linklog_link *l;
+	const struct kw_linklog_link *l;
 	char *text;               /* the "inputs" array as JSON, or NULL */
-	bool checked;             /* check_inputs_after ran */
-	bool changed;             /* and found an input changed */
 };
 
 static void *encode_inputs(void *arg)
@@ -142,22 +142,6 @@ static void *encode_inputs(void *arg)
 	e->text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
 	json_decref(a);
 	return NULL;
-}
-
-static void *recheck_inputs(void *arg)
-{
-	struct kw_linklog_early *e = arg;
-	e->changed = check_inputs_after(e->l);
-	e->checked = true;
-	return NULL;
-}
-
-static void early_join(struct kw_linklog_early *e)
-{
-	if (e && e->running) {
-		pthread_join(e->tid, NULL);
-		e->running = false;
-	}
 }
 
 /* Start FN in a thread that takes no signals: they are the main thread's
@@ -184,28 +168,18 @@ static void early_start(struct kw_linklog_link *l)
 	l->early = e; /* without the thread, it is all done in linklog_end */
 }
 
-void linklog_linker_exited(struct kw_linklog_link *l)
-{
-	struct kw_linklog_early *e = l->early;
-	if (!e)
-		return;
-	early_join(e); /* long done: the linker ran meanwhile */
-	e->running = start_quiet_thread(&e->tid, recheck_inputs, e);
-}
-
-/* Wait for the second thread; the early text (taken), or NULL when an
- * input changed (the record says so: encoded again) or there is none. */
+/* Wait for the second thread, then stat the inputs again (it reads
+ * them); the early text (taken), or NULL when an input changed (the
+ * record says so: encoded again) or there is none. */
 static char *early_finish(struct kw_linklog_link *l)
 {
 	struct kw_linklog_early *e = l->early;
-	char *text;
 	if (!e)
 		return NULL;
-	early_join(e);
-	if (!e->checked)
-		e->changed = check_inputs_after(l);
-	text = e->text;
-	if (e->changed) {
+	if (e->running)
+		pthread_join(e->tid, NULL);
+	char *text = e->text;
+	if (check_inputs_after(l)) {
 		free(text); /* a race caught: encoded again, with it */
 		text = NULL;
 	}

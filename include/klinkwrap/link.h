@@ -86,8 +86,8 @@ int link_once(const struct kw_config *cfg, char *const argv[], struct kw_link_re
 
 struct kw_linklog_link;
 /* link_once with the link log's view of the link begun first
- * (linklog_begin: with --log, the inputs hashed before the linker starts)
- * and told when the linker exits; the caller ends it with linklog_end
+ * (linklog_begin: with --log, the inputs hashed before the linker
+ * starts); the caller ends it with linklog_end
  * after setting what only it knows (the fixed-point pass). LOG is usable
  * by linklog_end whatever the outcome. */
 int link_once_logged(const struct kw_config *cfg, char *const argv[],

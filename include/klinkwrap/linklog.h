@@ -64,11 +64,6 @@ struct kw_linklog_link {
 void linklog_begin(struct kw_linklog_link *l, const struct kw_config *cfg, char *const argv[],
 		   const char *linker_path, const struct kw_linkargs *args);
 
-/* The linker of L has exited: its inputs are stat'ed again now (in the
- * second thread, while the caller hashes the output). Optional: else
- * linklog_end does it. */
-void linklog_linker_exited(struct kw_linklog_link *l);
-
 /* After the link REC: check the inputs' size and mtime again (a change is
  * a race caught in the act), write the snapshot of a serial link's symbol
  * list with --snapshot-dir, and append the record to the log. A caller

@@ -387,12 +387,11 @@ static void test_end_changed_input(void **state)
 }
 
 /* A link of NIN inputs through linklog_begin and linklog_end, input
- * RACED (or none, -1) rewritten while "the linker runs", with or without
- * the linker's exit announced: the record's inputs are the files' own
+ * RACED (or none, -1) rewritten while "the linker runs": the record's inputs are the files' own
  * sizes and hashes (hashed alone by linklog_hash_file), in order, and
  * only the raced one is flagged. Long lists are encoded by a second
  * thread while the link runs; short ones and the raced one are not. */
-static void end_to_end(size_t nin, long raced, bool exited)
+static void end_to_end(size_t nin, long raced)
 {
 	char *dir = tmpdir();
 	char *log = kw_asprintf("%s/log", dir);
@@ -421,8 +420,6 @@ static void end_to_end(size_t nin, long raced, bool exited)
 	assert_true(l.inputs_hashed_before);
 	if (raced >= 0) /* another size: seen whatever the clock's grain */
 		write_file(argv[3 + raced], "rewritten while the link ran");
-	if (exited)
-		linklog_linker_exited(&l);
 	struct kw_link_record rec;
 	memset(&rec, 0, sizeof(rec));
 	rec.output = argv[2];
@@ -478,12 +475,11 @@ static void end_to_end(size_t nin, long raced, bool exited)
 static void test_end_to_end(void **state)
 {
 	(void)state;
-	end_to_end(3, -1, true);   /* encoded after the link */
-	end_to_end(200, -1, true); /* encoded while it runs, stat'ed while the output is hashed */
-	end_to_end(200, -1, false);
-	end_to_end(200, 57, true); /* the race: encoded again */
-	end_to_end(200, 0, false);
-	end_to_end(5, 4, true);
+	end_to_end(3, -1);   /* encoded after the link */
+	end_to_end(200, -1); /* encoded while it runs */
+	end_to_end(200, 57); /* the race: encoded again */
+	end_to_end(200, 0);
+	end_to_end(5, 4);
 }
 
 /* The thread options klinkwrap inserted are recorded apart, and the argv
