@@ -391,7 +391,7 @@ static void test_end_changed_input(void **state)
  * sizes and hashes (hashed alone by linklog_hash_file), in order, and
  * only the raced one is flagged. Long lists are encoded by a second
  * thread while the link runs; short ones and the raced one are not. */
-static void end_to_end(size_t nin, long raced)
+static void end_to_end(size_t nin, long raced, const char *stem)
 {
 	char *dir = tmpdir();
 	char *log = kw_asprintf("%s/log", dir);
@@ -400,7 +400,7 @@ static void end_to_end(size_t nin, long raced)
 	argv[1] = "-o";
 	argv[2] = kw_asprintf("%s/out", dir);
 	for (size_t i = 0; i < nin; i++) {
-		argv[3 + i] = kw_asprintf("%s/m%zu.o", dir, i);
+		argv[3 + i] = kw_asprintf("%s/%s%zu.o", dir, stem, i);
 		FILE *f = fopen(argv[3 + i], "w");
 		assert_non_null(f);
 		/* A NUL: an object, not read as a linker script. */
@@ -475,11 +475,17 @@ static void end_to_end(size_t nin, long raced)
 static void test_end_to_end(void **state)
 {
 	(void)state;
-	end_to_end(3, -1);   /* encoded after the link */
-	end_to_end(200, -1); /* encoded while it runs */
-	end_to_end(200, 57); /* the race: encoded again */
-	end_to_end(200, 0);
-	end_to_end(5, 4);
+	end_to_end(3, -1, "m");   /* encoded after the link */
+	end_to_end(200, -1, "m"); /* encoded while it runs */
+	end_to_end(200, 57, "m"); /* the race: encoded again */
+	end_to_end(200, 0, "m");
+	end_to_end(5, 4, "m");
+	/* Names whose escapes (\u0001, 6 bytes each) outgrow the thread's
+	 * buffer: encoded after the link instead, the same record. */
+	char stem[61];
+	memset(stem, '\x01', 60);
+	stem[60] = '\0';
+	end_to_end(40, -1, stem);
 }
 
 /* The thread options klinkwrap inserted are recorded apart, and the argv
