@@ -11,7 +11,8 @@
  * "libdir<TAB>DIR" for each directory -l searched, and last
  * "incomplete<TAB>WHY" when the list may miss files. Exit 0, or 125 when
  * the arguments cannot be read. --repeat=N (for bench/) lists N times
- * and reports the mean wall and CPU time of one inputs_list on stderr;
+ * and reports the mean wall and CPU time of one inputs_list on stderr
+ * (--repeat=1: one call in a fresh process, as a link makes it);
  * --hashed times inputs_list_hashed instead (the link log's listing). */
 #include <stdbool.h>
 #include <stdio.h>
@@ -32,10 +33,11 @@ int main(int argc, char *argv[])
 	char *path, *why;
 	int rc;
 	long repeat = 1;
-	bool hashed = false;
+	bool hashed = false, timed = false;
 
 	if (argc > 1 && !strncmp(argv[1], "--repeat=", 9)) {
 		repeat = strtol(argv[1] + 9, NULL, 10);
+		timed = true;
 		argv++;
 		argc--;
 	}
@@ -67,7 +69,7 @@ int main(int argc, char *argv[])
 		inputs_release(&in);
 	}
 	list(la.words.v, la.words.n, path, kind, &in);
-	if (repeat > 1) {
+	if (timed) {
 		double wall = kw_monotonic() - start;
 		getrusage(RUSAGE_SELF, &ru1);
 		/* CPU time too: on a shared machine it moves less than wall time. */
