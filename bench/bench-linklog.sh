@@ -84,10 +84,10 @@ for my $i (1 .. $runs) {
 	while (<$v>) { push @listing, $1 / 1e3 if /^inputs_list: ([0-9.]+) us per call/ }
 	close($v) or die "failed: $lister\n";
 }
-my ($b, $a, $li) = (median(@before), median(@after), median(@listing));
+my ($bt, $at, $li) = (median(@before), median(@after), median(@listing));
 printf $report "  the log's own time (--verbose): %.3f ms before the link (listing and hashing) + %.3f ms after;\n" .
 	"  less the listing every link makes (%.3f ms alone): %.3f ms, %.1f %% of the wrapped link\n",
-	$b, $a, $li, $b - $li + $a, ($b - $li + $a) / ($w * 1e3) * 100;
+	$bt, $at, $li, $bt - $li + $at, ($bt - $li + $at) / ($w * 1e3) * 100;
 PERL
 }
 

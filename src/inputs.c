@@ -748,10 +748,10 @@ static ssize_t hash_fd(int fd, struct kw_input_content *c, unsigned char *head, 
 		}
 		XXH3_128bits_update(hash_state, hash_buf, (size_t)got);
 		c->size += (uint64_t)got;
-		/* The size fstat gave, read: no read for the end of file (a
-		 * file that grows meanwhile is caught by the size and time
-		 * compared after the link). */
-		if (c->size == (uint64_t)st.st_size)
+		/* The size fstat gave, read: no read for the end of file, and
+		 * no endless read of a file that grows meanwhile (caught by the
+		 * size and time compared after the link). */
+		if (c->size >= (uint64_t)st.st_size)
 			break;
 	}
 	XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(hash_state));

@@ -322,6 +322,15 @@ static json_t *json_hex(const unsigned char *b, size_t n)
 	return json_string(hex);
 }
 
+/* An errno's text for the record: the same on every machine (logs are
+ * compared across them, so not the locale's), and safe in the second
+ * thread, which strerror is not. */
+static const char *error_text(int err)
+{
+	const char *d = strerrordesc_np(err);
+	return d ? d : "unknown error";
+}
+
 static json_t *render_inputs(const struct kw_linklog_link *l)
 {
 	json_t *list = kwjson_check(json_array());
@@ -333,7 +342,7 @@ static json_t *render_inputs(const struct kw_linklog_link *l)
 		if (in->err) {
 			kwjson_set(o, "error", json_string(in->err == KW_LINKLOG_NOT_REGULAR
 								    ? "not a regular file"
-								    : strerror(in->err)));
+								    : error_text(in->err)));
 		} else {
 			kwjson_set(o, "size", json_integer((json_int_t)in->size));
 			kwjson_set(o, "hash", json_hex(in->hash, 16));
@@ -682,14 +691,17 @@ done:
 
 /* Append the record O (consumed) to LOG; a failure is one warning on
  * "WHAT OUTPUT". */
-static void append_line(const char *log, char *line, const char *what, const char *output)
+/* Append LINE (taken); a failure is one warning. Was it written? */
+static bool append_line(const char *log, char *line, const char *what, const char *output)
 {
 	char *why = NULL;
-	if (linklog_append_line(log, line, strlen(line), &why)) {
+	bool written = !linklog_append_line(log, line, strlen(line), &why);
+	if (!written) {
 		kw_warn("link log %s: %s %s not written: %s", log, what, output, why);
 		free(why);
 	}
 	free(line);
+	return written;
 }
 
 static void release_link(struct kw_linklog_link *l)
@@ -735,14 +747,24 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 
 	char *line = record_line(l, cfg, rec, snapshot, early);
 	size_t len = strlen(line);
-	append_line(log, line, "record of", rec->output ? rec->output : "(no output)");
+	bool written = append_line(log, line, "record of",
+				   rec->output ? rec->output : "(no output)");
 	free(snapshot);
 	/* What the log costs a link beside the link itself (bench/README.md). */
-	if (config_flag(cfg, KW_OPT_VERBOSE))
-		kw_error("%s: link log: %zu input(s) hashed in %.3f ms before the link, "
-			 "a record of %zu bytes written in %.3f ms after it",
-			 rec->output ? rec->output : "(no output)", l->nin, l->begin_time * 1e3,
-			 len, (kw_monotonic() - end_start) * 1e3);
+	if (config_flag(cfg, KW_OPT_VERBOSE)) {
+		char before[96];
+		if (l->inputs_hashed_before)
+			snprintf(before, sizeof(before), "%zu input(s) hashed in %.3f ms before the link",
+				 l->nin, l->begin_time * 1e3);
+		else if (l->inputs_logged)
+			snprintf(before, sizeof(before), "%zu input(s) hashed after the link", l->nin);
+		else
+			snprintf(before, sizeof(before), "no input hashed (--log-inputs=%s)",
+				 config_text(cfg, KW_OPT_LOG_INPUTS));
+		kw_error("%s: link log: %s, a record of %zu bytes %s in %.3f ms after it",
+			 rec->output ? rec->output : "(no output)", before, len,
+			 written ? "written" : "not written", (kw_monotonic() - end_start) * 1e3);
+	}
 	release_link(l);
 }
 

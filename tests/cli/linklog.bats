@@ -74,6 +74,11 @@ valid_lines() {
 	jq -e '[.inputs[].path] == ["main.o", "helper.o"] + [range(1; 41) | "f\(.).o"] and
 		all(.inputs[]; .changed == false and (.hash | test("^[0-9a-f]{32}$")))' v.jsonl
 	[ "$(jq -r '.inputs[2].hash' v.jsonl)" = "$(/usr/bin/python3 -c 'import sys, xxhash; print(xxhash.xxh3_128_hexdigest(open(sys.argv[1], "rb").read()))' f1.o)" ]
+	# A log that cannot be written: one warning, and the line says so.
+	run --separate-stderr "$KLINKWRAP" --verbose --log="$PWD/no/such/dir/v.jsonl" ld -o app main.o helper.o -e main
+	[ "$status" -eq 0 ]
+	[[ $stderr == *"not written: cannot open: No such file or directory"* ]]
+	[[ $stderr =~ link\ log:\ no\ input\ hashed\ \(--log-inputs=serial\),\ a\ record\ of\ [0-9]+\ bytes\ not\ written\ in ]]
 }
 
 @test "KLINKWRAP_LOG, --log-argv, the argv hash over the arguments as given" {
