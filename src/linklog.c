@@ -73,15 +73,21 @@ void linklog_argv_hash(char *const argv[], size_t n, char out[33])
 	hex_of(c.digest, 16, out);
 }
 
+/* What was read of an input's content, into its record. */
+static void take_content(struct kw_linklog_input *in, const struct kw_input_content *c)
+{
+	in->err = c->err;
+	in->size = c->size;
+	in->mtime = c->mtime;
+	memcpy(in->hash, c->hash, sizeof(in->hash));
+	in->changed = false;
+}
+
 int linklog_hash_file(const char *path, struct kw_linklog_input *in)
 {
 	struct kw_input_content c;
 	int rc = inputs_hash_file(path, &c);
-	in->err = c.err;
-	in->size = c.size;
-	in->mtime = c.mtime;
-	memcpy(in->hash, c.hash, sizeof(in->hash));
-	in->changed = false;
+	take_content(in, &c);
 	return rc;
 }
 
@@ -93,17 +99,12 @@ static void hash_inputs(struct kw_linklog_link *l, const struct kw_inputs *list)
 	l->in = kw_calloc(list->n ? list->n : 1, sizeof(*l->in));
 	for (size_t i = 0; i < list->n; i++) {
 		struct kw_linklog_input *in = &l->in[i];
-		const struct kw_input_content *c = &list->v[i].content;
 		in->path = kw_strdup(list->v[i].path);
 		in->kind = list->v[i].kind;
-		if (!list->hashed) {
+		if (list->hashed)
+			take_content(in, &list->v[i].content);
+		else
 			linklog_hash_file(in->path, in);
-			continue;
-		}
-		in->err = c->err;
-		in->size = c->size;
-		in->mtime = c->mtime;
-		memcpy(in->hash, c->hash, sizeof(in->hash));
 	}
 }
 
@@ -121,6 +122,7 @@ static bool inputs_selected(const struct kw_config *cfg, enum kw_link_class cls)
 static json_t *render_inputs(const struct kw_linklog_link *l);
 
 static bool check_inputs_after(struct kw_linklog_link *l);
+
 /* The inputs' part of the record, encoded by a second thread while the
  * linker runs: for hundreds of inputs it is most of the record (about
  * 100 bytes each), and the main thread only waits for the linker
