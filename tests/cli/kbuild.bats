@@ -30,7 +30,7 @@ setup() {
 	run --separate-stderr "$KLINKWRAP" ld -o vmlinux main.o helper.o .tmp_vmlinux.kallsyms2.o -e main
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ]
-	! ls -A | grep -E 'klinkwrap-(prev|pad)|klw-tmp' 
+	! ls -A | grep -E 'klinkwrap-(prev|pad)|klw-tmp' || false
 	sed -i '1d' .tmp_vmlinux.kallsyms2.syms
 	cp .tmp_vmlinux.kallsyms2.syms before.syms
 	run --separate-stderr env KLINKWRAP_KBUILD=check "$KLINKWRAP" ld -o vmlinux main.o helper.o \

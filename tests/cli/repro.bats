@@ -24,8 +24,10 @@ setup() {
 	[[ $output == *"result: some runs diverge from the first"* ]]
 	# The exact commands that rerun each build, and the kept logs.
 	[[ $output == *"rerun: KLINKWRAP_LOG=$PWD/w/run-02-j8.log "*"make -s -C $PWD/w/run-02-j8 -j8 "* ]]
-	[ -s w/run-01-j1.log ] && [ -s w/run-02-j8.log ]
-	[ ! -e w/run-01-j1 ] && [ ! -e w/run-02-j8 ]  # trees removed without --keep
+	[ -s w/run-01-j1.log ]
+	[ -s w/run-02-j8.log ]
+	[ ! -e w/run-01-j1 ]  # trees removed without --keep
+	[ ! -e w/run-02-j8 ]
 	ls w/run-01-j1.snapshots/*.syms
 
 	run "$KLINKWRAP" repro --jobs=1,8 --workdir="$PWD/fixed" -- "$BUILD FIXED=1"
@@ -41,7 +43,8 @@ setup() {
 	jq -e '.result == "same" and ([.runs[].jobs] == [1, 2, 1, 2]) and
 		([.runs[].status] == ["reference", "same", "same", "same"]) and
 		all(.runs[]; .links == 1 and .exit == 0 and (.rerun | type) == "string")' <<<"$output"
-	[ -x w/run-01-j1/app ] && [ -x w/run-04-j2/app ]
+	[ -x w/run-01-j1/app ]
+	[ -x w/run-04-j2/app ]
 }
 
 @test "repro: a build that never ran klinkwrap is trouble (exit 2): check LD" {
@@ -77,7 +80,7 @@ setup() {
 	[ "$(wc -l <load-2)" -eq 2 ]
 	local pid
 	for pid in $(awk '{print $1}' load-1 load-2); do
-		! kill -0 "$pid" 2>/dev/null
+		! kill -0 "$pid" 2>/dev/null || false
 	done
 }
 
@@ -93,7 +96,7 @@ setup() {
 	[ "$status" -eq 143 ]
 	for pid in $(cat pids); do
 		for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-		! kill -0 "$pid" 2>/dev/null
+		! kill -0 "$pid" 2>/dev/null || false
 	done
 }
 

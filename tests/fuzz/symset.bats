@@ -20,12 +20,12 @@ setup() {
 	run -0 "$fuzzer" -runs=0 -max_len=16384 -timeout=10 \
 		-artifact_prefix="$BATS_TEST_TMPDIR/" "$corpus"
 	[[ "$output" == *"Done "*" runs"* ]]
-	! ls "$BATS_TEST_TMPDIR"/crash-* 2>/dev/null
+	! ls "$BATS_TEST_TMPDIR"/crash-* 2>/dev/null || false
 }
 
 @test "fuzz: bounded smoke run finds nothing" {
 	run -0 "$fuzzer" -max_total_time="${FUZZ_SMOKE_TIME:-40}" -max_len=16384 -timeout=10 \
 		-rss_limit_mb=1024 -artifact_prefix="$BATS_TEST_TMPDIR/" "$corpus"
 	[[ "$output" == *"Done "*" runs in "* ]]
-	! ls "$BATS_TEST_TMPDIR"/crash-* "$BATS_TEST_TMPDIR"/leak-* "$BATS_TEST_TMPDIR"/timeout-* 2>/dev/null
+	! ls "$BATS_TEST_TMPDIR"/crash-* "$BATS_TEST_TMPDIR"/leak-* "$BATS_TEST_TMPDIR"/timeout-* 2>/dev/null || false
 }

@@ -44,11 +44,11 @@ PLUSLESS=(arch/x86/entry/vdso/vdso64.so.dbg arch/x86/realmode/rm/realmode.elf vm
 		[ "$(jq -r --arg o "$o" 'select(.output == $o) | .linker_kind' "$log")" = lld ]
 		[ "$(jq -c --arg o "$o" 'select(.output == $o) | .thread_args' "$log")" = '[]' ]
 	done
-	! grep -F "add '+'" "$err"
-	! grep -E '^klinkwrap: .*warning' "$err"
+	! grep -F "add '+'" "$err" || false
+	! grep -E '^klinkwrap: .*warning' "$err" || false
 	# Thread options only where the jobserver was usable: the vmlinux
 	# recipe, which has the '+'.
-	! jq -r 'select(.thread_args != []) | .output' "$log" | grep -vE '^(vmlinux|\.tmp_vmlinux[0-9]+)$'
+	! jq -r 'select(.thread_args != []) | .output' "$log" | grep -vE '^(vmlinux|\.tmp_vmlinux[0-9]+)$' || false
 }
 
 # tool_shims: llvm-nm, clang, nm and gcc early on PATH, each appending
@@ -80,7 +80,7 @@ EOF
 	# The regeneration ran the build's tools ($NM, $CC from Kbuild's
 	# environment), not the GNU ones...
 	grep -qx 'regen llvm-nm -n vmlinux' "$tools"
-	! grep -qE '^regen (nm|gcc) ' "$tools"
+	! grep -qE '^regen (nm|gcc) ' "$tools" || false
 	# ...and assembled the table exactly as link-vmlinux.sh does, flags
 	# and all (clang --target=x86_64-linux-gnu ...): the same command but
 	# for the temporary output name.

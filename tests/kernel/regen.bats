@@ -162,7 +162,7 @@ interrupt() {
 	mkdir -p "$scratch"
 	for f in $FILES; do
 		cp "$SNAP/prev/$f" "$scratch/$f"
-		! cmp -s "$SNAP/prev/$f" "$SNAP/stock/$f" # old and new differ
+		! cmp -s "$SNAP/prev/$f" "$SNAP/stock/$f" || false # old and new differ
 	done
 	write_blockers
 	kbuild_run "$2" -- "$SCRIPT" "$SNAP/stock/$ELF" "$scratch/$OBJ" \
