@@ -99,9 +99,10 @@ void link_record_release(struct kw_link_record *rec);
  * symbols)"); malloc'd. */
 char *link_record_summary(const struct kw_link_record *rec);
 
-/* The wrapper: ARGV[0..ARGC) as link_once. Informational calls, calls
- * without an output file and links already wrapped by an outer klinkwrap
- * are handed over with exec. Returns an exit status for klinkwrap's own
+/* The wrapper: ARGV[0..ARGC) as link_once, except that the input list is
+ * made only for the link log (without --log nothing reads it).
+ * Informational calls, calls without an output file and links already
+ * wrapped by an outer klinkwrap are handed over with exec. Returns an exit status for klinkwrap's own
  * failures; for a link that ran, klinkwrap ends as the linker ended and
  * does not return. */
 int link_run(const struct kw_config *cfg, int argc, char *argv[]);

@@ -112,6 +112,19 @@ valid_lines() {
 	[ "$status" -eq 125 ]
 }
 
+@test "without --log the wrapper opens no input; with it, each input once" {
+	require strace
+	# strace without -f: klinkwrap's own system calls, not the linker's.
+	strace -o plain.trace -e trace=open,openat "$KLINKWRAP" ld -o app main.o helper.o -e main
+	[ "$(grep -cE '"(main|helper)\.o"' plain.trace)" -eq 0 ]
+	grep -q '"app"' plain.trace   # the output's symbol set is still hashed
+	strace -o logged.trace -e trace=open,openat "$KLINKWRAP" --log="$PWD/o.jsonl" \
+		--log-inputs=all ld -o app main.o helper.o -e main
+	[ "$(grep -cE '"main\.o"' logged.trace)" -eq 1 ]
+	[ "$(grep -cE '"helper\.o"' logged.trace)" -eq 1 ]
+	jq -e '[.inputs[].path] == ["main.o", "helper.o"]' o.jsonl
+}
+
 @test "50 concurrent links leave exactly 50 valid lines" {
 	local i
 	{
