@@ -1,6 +1,7 @@
 #!/bin/bash
 # Wrapper overhead: a medium real link (400 objects) and a trivial one,
-# wrapped and plain, interleaved, medians compared.
+# wrapped and plain, interleaved; medians compared, and the median of the
+# ratios of each round (wrapped / plain run of the same round).
 # Environment: RUNS (default 200), KLINKWRAP, BENCH_WORK, BASELINE (another
 # klinkwrap to time alongside, optional).
 set -euo pipefail
@@ -39,11 +40,16 @@ for my $case (["medium (400 objects)", ["-o", "medium.%s", "-e", "main", @objs],
 		$cmd{$v} = $v eq "plain" ? ["ld", @a] : [$v eq "wrapped" ? $kw : $base, "ld", @a];
 	}
 	my @order = sort keys %cmd;
-	my %t;
+	my (%t, %ratio);
 	for my $i (1 .. $runs) {
 		# Rotate which goes first.
 		my @o = (@order[$i % @order .. $#order], @order[0 .. $i % @order - 1]);
-		push @{$t{$_}}, run(@{$cmd{$_}}) for @o;
+		my %round;
+		$round{$_} = run(@{$cmd{$_}}) for @o;
+		push @{$t{$_}}, $round{$_} for @o;
+		# Paired: each against the plain run of the same round, which
+		# ran within a few ms of it (drift on a shared host cancels).
+		push @{$ratio{$_}}, $round{$_} / $round{plain} for grep { $_ ne "plain" } @o;
 	}
 	if ($compare) {
 		for my $v (grep { $_ ne "plain" } @order) {
@@ -54,8 +60,9 @@ for my $case (["medium (400 objects)", ["-o", "medium.%s", "-e", "main", @objs],
 	my $pm = median(@{$t{plain}});
 	for my $v (grep { $_ ne "plain" } @order) {
 		my $wm = median(@{$t{$v}});
-		printf $report "%-22s plain %8.3f ms  %-8s %8.3f ms  added %+7.3f ms (%+.1f %%)  [%d runs each, medians]\n",
-			$label, $pm * 1e3, $v, $wm * 1e3, ($wm - $pm) * 1e3, ($wm - $pm) / $pm * 100, $runs;
+		printf $report "%-22s plain %8.3f ms  %-8s %8.3f ms  added %+7.3f ms (%+.1f %%)  paired %.3fx  [%d runs each, medians]\n",
+			$label, $pm * 1e3, $v, $wm * 1e3, ($wm - $pm) * 1e3, ($wm - $pm) / $pm * 100,
+			median(@{$ratio{$v}}), $runs;
 	}
 }
 PERL
