@@ -1,68 +1,61 @@
 #!/bin/bash
-# Wrapper overhead: a medium real link (400 objects) and a trivial one,
-# wrapped and plain, interleaved; medians compared, and the median of the
-# ratios of each round (wrapped / plain run of the same round).
+# Wrapper overhead: a medium real link (400 objects), a trivial one and a
+# passthrough (ld -v), each run plain, wrapped by klinkwrap and wrapped by
+# the null wrapper (bench/nullwrap.c: spawn, wait, exit: the price of one
+# more process, which no wrapper avoids), interleaved as whole processes
+# by bench/interleave.c; medians, and the median of each round's ratio to
+# the plain run of the same round.
 # Environment: RUNS (default 200), KLINKWRAP, BENCH_WORK, BASELINE (another
 # klinkwrap to time alongside, optional).
 set -euo pipefail
 runs=${RUNS:-200}
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$BENCH_WORK/wrap
 mkdir -p "$work"
 cd "$work"
 
 # The 400 objects every medium-link bench uses.
-. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/objs400.sh"
+. "$here/objs400.sh"
 bench_objs400
 if [ ! -f trivial.o ]; then
 	echo 'int main(void) { return 0; }' >trivial.c
 	cc -c -o trivial.o trivial.c
 fi
+cc -O2 -o interleave "$here/interleave.c"
+cc -O2 -o nullwrap "$here/nullwrap.c"
 
-# Each case rotates the plain command, the wrapped one and (BASELINE=path
-# to another klinkwrap, e.g. a build of the previous commit) the baseline,
-# so that drift on a shared machine hits all alike, and prints medians.
-perl - "$runs" "$KLINKWRAP" "${BASELINE:-}" <<'PERL'
-use strict; use warnings; use Time::HiRes qw(time);
-my ($runs, $kw, $base) = @ARGV;
-my @objs = glob("objs/m*.o");
-# The linkers' own output (ld -v) would bury the figures.
-open(my $report, '>&', \*STDOUT) or die;
-open(STDOUT, '>', '/dev/null') or die;
-sub median { my @s = sort { $a <=> $b } @_; my $n = @s; $n % 2 ? $s[$n/2] : ($s[$n/2-1] + $s[$n/2]) / 2 }
-sub run { my $t = time; system(@_) == 0 or die "failed: @_\n"; return time - $t }
-for my $case (["medium (400 objects)", ["-o", "medium.%s", "-e", "main", @objs], 1],
-              ["trivial (1 object)", ["-o", "trivial.%s", "-e", "main", "trivial.o"], 1],
-              ["passthrough (ld -v)", ["-v"], 0]) {
-	my ($label, $args, $compare) = @$case;
-	my %cmd;
-	for my $v ("plain", "wrapped", $base ? ("baseline") : ()) {
-		my @a = map { (my $a = $_) =~ s/%s/$v/; $a } @$args;
-		$cmd{$v} = $v eq "plain" ? ["ld", @a] : [$v eq "wrapped" ? $kw : $base, "ld", @a];
-	}
-	my @order = sort keys %cmd;
-	my (%t, %ratio);
-	for my $i (1 .. $runs) {
-		# Rotate which goes first.
-		my @o = (@order[$i % @order .. $#order], @order[0 .. $i % @order - 1]);
-		my %round;
-		$round{$_} = run(@{$cmd{$_}}) for @o;
-		push @{$t{$_}}, $round{$_} for @o;
-		# Paired: each against the plain run of the same round, which
-		# ran within a few ms of it (drift on a shared host cancels).
-		push @{$ratio{$_}}, $round{$_} / $round{plain} for grep { $_ ne "plain" } @o;
-	}
-	if ($compare) {
-		for my $v (grep { $_ ne "plain" } @order) {
-			system("cmp", "-s", sprintf($args->[1], "plain"), sprintf($args->[1], $v)) == 0
-				or die "outputs differ\n";
-		}
-	}
-	my $pm = median(@{$t{plain}});
-	for my $v (grep { $_ ne "plain" } @order) {
-		my $wm = median(@{$t{$v}});
-		printf $report "%-22s plain %8.3f ms  %-8s %8.3f ms  added %+7.3f ms (%+.1f %%)  paired %.3fx  [%d runs each, medians]\n",
-			$label, $pm * 1e3, $v, $wm * 1e3, ($wm - $pm) * 1e3, ($wm - $pm) / $pm * 100,
-			median(@{$ratio{$v}}), $runs;
-	}
+variants=(plain wrapped nullwrap)
+[ -n "${BASELINE:-}" ] && variants+=(baseline)
+
+# bench_case LABEL OUTPUT-OR-EMPTY ARGS...: ARGS are ld's, %s in them is
+# the variant's name (each writes its own output).
+bench_case() {
+	local label=$1 out=$2 v cmd=() sep=()
+	shift 2
+	for v in "${variants[@]}"; do
+		local a=("${@//%s/$v}")
+		case $v in
+		plain) cmd+=("${sep[@]}" ld "${a[@]}") ;;
+		wrapped) cmd+=("${sep[@]}" "$KLINKWRAP" ld "${a[@]}") ;;
+		nullwrap) cmd+=("${sep[@]}" ./nullwrap ld "${a[@]}") ;;
+		baseline) cmd+=("${sep[@]}" "$BASELINE" ld "${a[@]}") ;;
+		esac
+		sep=(--)
+	done
+	local res
+	res=$(./interleave "$runs" "${cmd[@]}")
+	if [ -n "$out" ]; then
+		for v in "${variants[@]:1}"; do
+			cmp -s "${out//%s/plain}" "${out//%s/$v}" || { echo "outputs differ: $v" >&2; exit 1; }
+		done
+	fi
+	paste <(printf '%s\n' "${variants[@]}") <(echo "$res") | awk -v label="$label" -v runs="$runs" '
+		$1 == "plain" { plain = $2; printf "%-22s plain    %8.3f ms\n", label, plain; next }
+		{ printf "%-22s %-8s %8.3f ms  added %+7.3f ms (%+.1f %%)  paired %.3fx  [%d runs each, medians]\n",
+			label, $1, $2, $2 - plain, ($2 - plain) / plain * 100, $3, runs }'
 }
-PERL
+
+objs=(objs/m*.o)
+bench_case "medium (400 objects)" medium.%s -o medium.%s -e main "${objs[@]}"
+bench_case "trivial (1 object)" trivial.%s -o trivial.%s -e main trivial.o
+bench_case "passthrough (ld -v)" "" -v
