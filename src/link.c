@@ -87,9 +87,8 @@ static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 /* Run the prepared link to completion into REC (which owns PATH from
  * here on). LOG, if not NULL, is the link log's view of this link, begun:
  * its input list, when it made one (it hashes the inputs first), is this
- * link's. LIST: make the record's input list (link_run without a log has
- * no reader for it, and its 400 opens are a third of what the wrapper
- * adds to a 400-object link). */
+ * link's. LIST: make the record's input list otherwise (link_run has no
+ * reader for it: one open per input saved). */
 static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
 			const struct kw_linkargs *args, struct kw_linklog_link *log,
 			bool list, struct kw_link_record *rec)
@@ -302,9 +301,9 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 	struct kw_linklog_link log;
 	linklog_begin(&log, cfg, argv, path, &args);
 	memset(&rec, 0, sizeof(rec));
-	/* The log reads the record's input list (--log-inputs may hash
-	 * them after the link); nothing else in this process does. */
-	rc = run_prepared(cfg, argv, path, &args, &log, log.enabled, &rec);
+	/* No input list of its own: linklog_begin made (and hashed) one if
+	 * the log records this link's inputs, and nothing else here reads it. */
+	rc = run_prepared(cfg, argv, path, &args, &log, false, &rec);
 	linkargs_release(&args);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {
 		char *line = link_record_summary(&rec);

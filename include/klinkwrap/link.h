@@ -100,11 +100,11 @@ void link_record_release(struct kw_link_record *rec);
 char *link_record_summary(const struct kw_link_record *rec);
 
 /* The wrapper: ARGV[0..ARGC) as link_once, except that the input list is
- * made only for the link log (without --log nothing reads it).
- * Informational calls, calls without an output file and links already
- * wrapped by an outer klinkwrap are handed over with exec. Returns an exit status for klinkwrap's own
- * failures; for a link that ran, klinkwrap ends as the linker ended and
- * does not return. */
+ * made only when the link log records the link's inputs (nothing else
+ * reads it). Informational calls, calls without an output file and links
+ * already wrapped by an outer klinkwrap are handed over with exec.
+ * Returns an exit status for klinkwrap's own failures; for a link that
+ * ran, klinkwrap ends as the linker ended and does not return. */
 int link_run(const struct kw_config *cfg, int argc, char *argv[]);
 
 #endif
