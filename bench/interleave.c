@@ -60,7 +60,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: interleave RUNS CMD1 -- CMD2 [-- CMD3 ...]\n");
 		return 2;
 	}
-	int runs = atoi(argv[1]);
+	char *end;
+	long runs = strtol(argv[1], &end, 10);
+	if (*end || runs < 1 || runs > 1000000) {
+		fprintf(stderr, "interleave: RUNS must be a number from 1 to 1000000\n");
+		return 2;
+	}
 	char **cmd[16];
 	size_t ncmd = 0;
 	cmd[ncmd++] = argv + 2;
@@ -74,16 +79,21 @@ int main(int argc, char **argv)
 		}
 		cmd[ncmd++] = argv + i + 1;
 	}
-	if (runs < 1)
-		return 2;
+	for (size_t c = 0; c < ncmd; c++)
+		if (!cmd[c][0]) {
+			fprintf(stderr, "interleave: an empty command\n");
+			return 2;
+		}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
 	double *t = calloc((size_t)runs * ncmd, sizeof(*t));
 	double *r = calloc((size_t)runs, sizeof(*r));
-	if (!t || !r)
+	if (!t || !r) {
+		fprintf(stderr, "interleave: out of memory\n");
 		return 1;
+	}
 	for (int k = 0; k < runs; k++)
 		for (size_t j = 0; j < ncmd; j++) {
 			size_t c = (j + (size_t)k) % ncmd;

@@ -736,6 +736,10 @@ void linklog_end(struct kw_linklog_link *l, const struct kw_config *cfg,
 	} else if (l->inputs_hashed_before) {
 		check_inputs_after(l);
 	} else if ((l->inputs_logged = inputs_selected(cfg, rec->cls))) {
+		/* No linklog_begin for this link (once() ends the log of a
+		 * link that could not start without one). After a begin this
+		 * is not reached: begin and slots_begin classify the output
+		 * alike, and link_run's record has no input list of its own. */
 		hash_inputs(l, &rec->inputs);
 	}
 

@@ -48,7 +48,9 @@ PLUSLESS=(arch/x86/entry/vdso/vdso64.so.dbg arch/x86/realmode/rm/realmode.elf vm
 	! grep -E '^klinkwrap: .*warning' "$err" || false
 	# Thread options only where the jobserver was usable: the vmlinux
 	# recipe, which has the '+'.
-	! jq -r 'select(.thread_args != []) | .output' "$log" | grep -vE '^(vmlinux|\.tmp_vmlinux[0-9]+)$' || false
+	local threaded
+	threaded=$(jq -r 'select(.thread_args != []) | .output' "$log")
+	! grep -vE '^(vmlinux|\.tmp_vmlinux[0-9]+)$' <<<"$threaded" || false
 }
 
 # tool_shims: llvm-nm, clang, nm and gcc early on PATH, each appending
