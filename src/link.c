@@ -85,10 +85,10 @@ static void hash_output(const struct kw_config *cfg, struct kw_link_record *rec)
 }
 
 /* Run the prepared link to completion into REC (which owns PATH from
- * here on). LOG, if not NULL, is the link log's view of this link, begun:
- * its input list, when it made one (it hashes the inputs first), is this
- * link's. LIST: make the record's input list otherwise (link_run has no
- * reader for it: one open per input saved). */
+ * here on). LOG, if not NULL, is the link log's view of this link, begun.
+ * LIST: give the record its input list: the log's, when it made one (it
+ * hashes the inputs first), else one made here. link_run has no reader
+ * for it (one open per input saved). */
 static int run_prepared(const struct kw_config *cfg, char *const argv[], char *path,
 			const struct kw_linkargs *args, struct kw_linklog_link *log,
 			bool list, struct kw_link_record *rec)
@@ -102,7 +102,7 @@ static int run_prepared(const struct kw_config *cfg, char *const argv[], char *p
 	rec->linker = path;
 	rec->output = args->output ? kw_strdup(args->output) : NULL;
 	rec->kind = threads_linker_kind(path, argv[0]);
-	if (listed)
+	if (list && listed)
 		inputs_copy(listed, &rec->inputs);
 	else if (list)
 		inputs_list(args->words.v, args->words.n, path, rec->kind, &rec->inputs);
@@ -301,8 +301,9 @@ int link_run(const struct kw_config *cfg, int argc, char *argv[])
 	struct kw_linklog_link log;
 	linklog_begin(&log, cfg, argv, path, &args);
 	memset(&rec, 0, sizeof(rec));
-	/* No input list of its own: linklog_begin made (and hashed) one if
-	 * the log records this link's inputs, and nothing else here reads it. */
+	/* No input list in the record: linklog_begin made (and hashed) the
+	 * log's own if the log records this link's inputs, and nothing else
+	 * here reads one. */
 	rc = run_prepared(cfg, argv, path, &args, &log, false, &rec);
 	linkargs_release(&args);
 	if (!rc && config_flag(cfg, KW_OPT_VERBOSE)) {

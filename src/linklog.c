@@ -691,9 +691,8 @@ done:
 	return rc;
 }
 
-/* Append the record O (consumed) to LOG; a failure is one warning on
- * "WHAT OUTPUT". */
-/* Append LINE (taken); a failure is one warning. Was it written? */
+/* Append LINE (taken) to LOG; a failure is one warning on "WHAT OUTPUT".
+ * Was it written? */
 static bool append_line(const char *log, char *line, const char *what, const char *output)
 {
 	char *why = NULL;

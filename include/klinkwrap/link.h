@@ -30,7 +30,8 @@ struct kw_link_record {
 	struct kw_strvec argv;     /* as it ran: argv[0] as given, thread options included */
 	char *output;              /* the output file as named (malloc'd), or NULL */
 	enum kw_link_class cls;
-	struct kw_inputs inputs;   /* the input files (inputs.h), from the command line */
+	struct kw_inputs inputs;   /* the input files (inputs.h), from the command
+				      * line; none in link_run's record */
 
 	/* How it ended. */
 	bool started;              /* the linker process ran */
@@ -99,9 +100,9 @@ void link_record_release(struct kw_link_record *rec);
  * symbols)"); malloc'd. */
 char *link_record_summary(const struct kw_link_record *rec);
 
-/* The wrapper: ARGV[0..ARGC) as link_once, except that the input list is
- * made only when the link log records the link's inputs (nothing else
- * reads it). Informational calls, calls without an output file and links
+/* The wrapper: ARGV[0..ARGC) as link_once, except that the record has
+ * no input list (the link log makes its own when it records the link's
+ * inputs; nothing else reads it). Informational calls, calls without an output file and links
  * already wrapped by an outer klinkwrap are handed over with exec.
  * Returns an exit status for klinkwrap's own failures; for a link that
  * ran, klinkwrap ends as the linker ended and does not return. */
