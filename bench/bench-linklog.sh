@@ -13,10 +13,6 @@ work=$BENCH_WORK/linklog
 mkdir -p "$work"
 cd "$work"
 
-# The input lister of the unit tests, to time the plain listing alone.
-export LIST_INPUTS=$(dirname "$KLINKWRAP")/unit/list_inputs
-[ -x "$LIST_INPUTS" ] || LIST_INPUTS=$root/build/release/unit/list_inputs
-[ -x "$LIST_INPUTS" ] || make -C "$root" -s build/release/unit/list_inputs
 lib=$(dirname "$KLINKWRAP")/libklinkwrap.a
 [ -f "$lib" ] || lib=$root/build/release/libklinkwrap.a
 [ -f "$lib" ] || make -C "$root" -s build/release/libklinkwrap.a
@@ -74,20 +70,11 @@ for my $i (1 .. $runs) {
 }
 unlink $log;
 run(@{$cmd{logged}}, map { (my $x = $_) =~ s/%s/logged/; $x } @args); # the record shown below
-# The plain listing, which an unlogged link makes too (one call in a
-# fresh process, as a link makes it): the log's own cost is the rest.
-my @listing;
-my $lister = $ENV{LIST_INPUTS};
-for my $i (1 .. $runs) {
-	my @a = map { (my $x = $_) =~ s/%s/listed/; $x } @args;
-	open(my $v, '-|', 'sh', '-c', 'exec "$@" 2>&1 >/dev/null', 'sh', $lister, '--repeat=1', 'ld', @a) or die;
-	while (<$v>) { push @listing, $1 / 1e3 if /^inputs_list: ([0-9.]+) us per call/ }
-	close($v) or die "failed: $lister\n";
-}
-my ($bt, $at, $li) = (median(@before), median(@after), median(@listing));
-printf $report "  the log's own time (--verbose): %.3f ms before the link (listing and hashing) + %.3f ms after;\n" .
-	"  less the listing every link makes (%.3f ms alone): %.3f ms, %.1f %% of the wrapped link\n",
-	$bt, $at, $li, $bt - $li + $at, ($bt - $li + $at) / ($w * 1e3) * 100;
+# All of it is the log's: a link without the log lists no inputs.
+my ($bt, $at) = (median(@before), median(@after));
+printf $report "  the log's own time (--verbose): %.3f ms before the link (listing and hashing) + %.3f ms after" .
+	" = %.3f ms, %.1f %% of the wrapped link\n",
+	$bt, $at, $bt + $at, ($bt + $at) / ($w * 1e3) * 100;
 PERL
 }
 
